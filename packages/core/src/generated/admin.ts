@@ -1,0 +1,67 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AdminClient as _ringkv_v1_AdminClient, AdminDefinition as _ringkv_v1_AdminDefinition } from './ringkv/v1/Admin.js';
+import type { ArcMove as _ringkv_v1_ArcMove, ArcMove__Output as _ringkv_v1_ArcMove__Output } from './ringkv/v1/ArcMove.js';
+import type { ClusterMap as _ringkv_v1_ClusterMap, ClusterMap__Output as _ringkv_v1_ClusterMap__Output } from './ringkv/v1/ClusterMap.js';
+import type { ClusterMapReply as _ringkv_v1_ClusterMapReply, ClusterMapReply__Output as _ringkv_v1_ClusterMapReply__Output } from './ringkv/v1/ClusterMapReply.js';
+import type { Condition as _ringkv_v1_Condition, Condition__Output as _ringkv_v1_Condition__Output } from './ringkv/v1/Condition.js';
+import type { DeleteOp as _ringkv_v1_DeleteOp, DeleteOp__Output as _ringkv_v1_DeleteOp__Output } from './ringkv/v1/DeleteOp.js';
+import type { Entry as _ringkv_v1_Entry, Entry__Output as _ringkv_v1_Entry__Output } from './ringkv/v1/Entry.js';
+import type { GetClusterMapRequest as _ringkv_v1_GetClusterMapRequest, GetClusterMapRequest__Output as _ringkv_v1_GetClusterMapRequest__Output } from './ringkv/v1/GetClusterMapRequest.js';
+import type { GetOp as _ringkv_v1_GetOp, GetOp__Output as _ringkv_v1_GetOp__Output } from './ringkv/v1/GetOp.js';
+import type { Member as _ringkv_v1_Member, Member__Output as _ringkv_v1_Member__Output } from './ringkv/v1/Member.js';
+import type { NodeClient as _ringkv_v1_NodeClient, NodeDefinition as _ringkv_v1_NodeDefinition } from './ringkv/v1/Node.js';
+import type { NodeExecuteRequest as _ringkv_v1_NodeExecuteRequest, NodeExecuteRequest__Output as _ringkv_v1_NodeExecuteRequest__Output } from './ringkv/v1/NodeExecuteRequest.js';
+import type { NodeExecuteResponse as _ringkv_v1_NodeExecuteResponse, NodeExecuteResponse__Output as _ringkv_v1_NodeExecuteResponse__Output } from './ringkv/v1/NodeExecuteResponse.js';
+import type { NodeScanRequest as _ringkv_v1_NodeScanRequest, NodeScanRequest__Output as _ringkv_v1_NodeScanRequest__Output } from './ringkv/v1/NodeScanRequest.js';
+import type { NodeScanResponse as _ringkv_v1_NodeScanResponse, NodeScanResponse__Output as _ringkv_v1_NodeScanResponse__Output } from './ringkv/v1/NodeScanResponse.js';
+import type { NodeStatsRequest as _ringkv_v1_NodeStatsRequest, NodeStatsRequest__Output as _ringkv_v1_NodeStatsRequest__Output } from './ringkv/v1/NodeStatsRequest.js';
+import type { NodeStatsResponse as _ringkv_v1_NodeStatsResponse, NodeStatsResponse__Output as _ringkv_v1_NodeStatsResponse__Output } from './ringkv/v1/NodeStatsResponse.js';
+import type { Op as _ringkv_v1_Op, Op__Output as _ringkv_v1_Op__Output } from './ringkv/v1/Op.js';
+import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_OpResult__Output } from './ringkv/v1/OpResult.js';
+import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
+import type { ShardStatus as _ringkv_v1_ShardStatus, ShardStatus__Output as _ringkv_v1_ShardStatus__Output } from './ringkv/v1/ShardStatus.js';
+import type { StatusRequest as _ringkv_v1_StatusRequest, StatusRequest__Output as _ringkv_v1_StatusRequest__Output } from './ringkv/v1/StatusRequest.js';
+import type { StatusResponse as _ringkv_v1_StatusResponse, StatusResponse__Output as _ringkv_v1_StatusResponse__Output } from './ringkv/v1/StatusResponse.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  ringkv: {
+    v1: {
+      /**
+       * Cluster administration, served by every router.
+       */
+      Admin: SubtypeConstructor<typeof grpc.Client, _ringkv_v1_AdminClient> & { service: _ringkv_v1_AdminDefinition }
+      ArcMove: MessageTypeDefinition<_ringkv_v1_ArcMove, _ringkv_v1_ArcMove__Output>
+      ClusterMap: MessageTypeDefinition<_ringkv_v1_ClusterMap, _ringkv_v1_ClusterMap__Output>
+      ClusterMapReply: MessageTypeDefinition<_ringkv_v1_ClusterMapReply, _ringkv_v1_ClusterMapReply__Output>
+      Condition: MessageTypeDefinition<_ringkv_v1_Condition, _ringkv_v1_Condition__Output>
+      DeleteOp: MessageTypeDefinition<_ringkv_v1_DeleteOp, _ringkv_v1_DeleteOp__Output>
+      Entry: MessageTypeDefinition<_ringkv_v1_Entry, _ringkv_v1_Entry__Output>
+      GetClusterMapRequest: MessageTypeDefinition<_ringkv_v1_GetClusterMapRequest, _ringkv_v1_GetClusterMapRequest__Output>
+      GetOp: MessageTypeDefinition<_ringkv_v1_GetOp, _ringkv_v1_GetOp__Output>
+      Member: MessageTypeDefinition<_ringkv_v1_Member, _ringkv_v1_Member__Output>
+      /**
+       * Served by every storage node to routers (and, for migration, to other nodes).
+       */
+      Node: SubtypeConstructor<typeof grpc.Client, _ringkv_v1_NodeClient> & { service: _ringkv_v1_NodeDefinition }
+      NodeExecuteRequest: MessageTypeDefinition<_ringkv_v1_NodeExecuteRequest, _ringkv_v1_NodeExecuteRequest__Output>
+      NodeExecuteResponse: MessageTypeDefinition<_ringkv_v1_NodeExecuteResponse, _ringkv_v1_NodeExecuteResponse__Output>
+      NodeScanRequest: MessageTypeDefinition<_ringkv_v1_NodeScanRequest, _ringkv_v1_NodeScanRequest__Output>
+      NodeScanResponse: MessageTypeDefinition<_ringkv_v1_NodeScanResponse, _ringkv_v1_NodeScanResponse__Output>
+      NodeStatsRequest: MessageTypeDefinition<_ringkv_v1_NodeStatsRequest, _ringkv_v1_NodeStatsRequest__Output>
+      NodeStatsResponse: MessageTypeDefinition<_ringkv_v1_NodeStatsResponse, _ringkv_v1_NodeStatsResponse__Output>
+      Op: MessageTypeDefinition<_ringkv_v1_Op, _ringkv_v1_Op__Output>
+      OpResult: MessageTypeDefinition<_ringkv_v1_OpResult, _ringkv_v1_OpResult__Output>
+      PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
+      ShardStatus: MessageTypeDefinition<_ringkv_v1_ShardStatus, _ringkv_v1_ShardStatus__Output>
+      StatusRequest: MessageTypeDefinition<_ringkv_v1_StatusRequest, _ringkv_v1_StatusRequest__Output>
+      StatusResponse: MessageTypeDefinition<_ringkv_v1_StatusResponse, _ringkv_v1_StatusResponse__Output>
+    }
+  }
+}
+

@@ -1,0 +1,29 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Condition as _ringkv_v1_Condition, Condition__Output as _ringkv_v1_Condition__Output } from './ringkv/v1/Condition.js';
+import type { DeleteOp as _ringkv_v1_DeleteOp, DeleteOp__Output as _ringkv_v1_DeleteOp__Output } from './ringkv/v1/DeleteOp.js';
+import type { Entry as _ringkv_v1_Entry, Entry__Output as _ringkv_v1_Entry__Output } from './ringkv/v1/Entry.js';
+import type { GetOp as _ringkv_v1_GetOp, GetOp__Output as _ringkv_v1_GetOp__Output } from './ringkv/v1/GetOp.js';
+import type { Op as _ringkv_v1_Op, Op__Output as _ringkv_v1_Op__Output } from './ringkv/v1/Op.js';
+import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_OpResult__Output } from './ringkv/v1/OpResult.js';
+import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  ringkv: {
+    v1: {
+      Condition: MessageTypeDefinition<_ringkv_v1_Condition, _ringkv_v1_Condition__Output>
+      DeleteOp: MessageTypeDefinition<_ringkv_v1_DeleteOp, _ringkv_v1_DeleteOp__Output>
+      Entry: MessageTypeDefinition<_ringkv_v1_Entry, _ringkv_v1_Entry__Output>
+      GetOp: MessageTypeDefinition<_ringkv_v1_GetOp, _ringkv_v1_GetOp__Output>
+      Op: MessageTypeDefinition<_ringkv_v1_Op, _ringkv_v1_Op__Output>
+      OpResult: MessageTypeDefinition<_ringkv_v1_OpResult, _ringkv_v1_OpResult__Output>
+      PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
+    }
+  }
+}
+

@@ -1,0 +1,23 @@
+// Original file: proto/ringkv/v1/node.proto
+
+import type { Member as _ringkv_v1_Member, Member__Output as _ringkv_v1_Member__Output } from '../../ringkv/v1/Member.js';
+import type { ArcMove as _ringkv_v1_ArcMove, ArcMove__Output as _ringkv_v1_ArcMove__Output } from '../../ringkv/v1/ArcMove.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ClusterMap {
+  'clusterId'?: (string);
+  'epoch'?: (number | string | Long);
+  'members'?: (_ringkv_v1_Member)[];
+  'vnodesPerWeight'?: (number);
+  'replicationFactor'?: (number);
+  'migrations'?: (_ringkv_v1_ArcMove)[];
+}
+
+export interface ClusterMap__Output {
+  'clusterId': (string);
+  'epoch': (string);
+  'members': (_ringkv_v1_Member__Output)[];
+  'vnodesPerWeight': (number);
+  'replicationFactor': (number);
+  'migrations': (_ringkv_v1_ArcMove__Output)[];
+}

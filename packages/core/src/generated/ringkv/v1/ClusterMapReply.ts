@@ -1,0 +1,19 @@
+// Original file: proto/ringkv/v1/node.proto
+
+import type { ClusterMap as _ringkv_v1_ClusterMap, ClusterMap__Output as _ringkv_v1_ClusterMap__Output } from '../../ringkv/v1/ClusterMap.js';
+
+export interface ClusterMapReply {
+  /**
+   * Absent when the node has not joined a cluster yet.
+   */
+  'map'?: (_ringkv_v1_ClusterMap | null);
+  'nodeId'?: (string);
+}
+
+export interface ClusterMapReply__Output {
+  /**
+   * Absent when the node has not joined a cluster yet.
+   */
+  'map': (_ringkv_v1_ClusterMap__Output | null);
+  'nodeId': (string);
+}

@@ -1,0 +1,25 @@
+// Original file: proto/ringkv/v1/admin.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface ShardStatus {
+  'id'?: (string);
+  'address'?: (string);
+  'weight'?: (number | string);
+  'state'?: (string);
+  'keys'?: (number | string | Long);
+  'bytes'?: (number | string | Long);
+  'reachable'?: (boolean);
+  'error'?: (string);
+}
+
+export interface ShardStatus__Output {
+  'id': (string);
+  'address': (string);
+  'weight': (number);
+  'state': (string);
+  'keys': (string);
+  'bytes': (string);
+  'reachable': (boolean);
+  'error': (string);
+}

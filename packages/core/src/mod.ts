@@ -1,0 +1,16 @@
+export * from './errors.js';
+export * from './grpc-status.js';
+export * from './hash.js';
+export * from './arc.js';
+export * from './ring.js';
+export * from './key-codec.js';
+export * from './record-codec.js';
+export * from './hlc.js';
+export * from './address.js';
+export * from './limits.js';
+export * from './cluster-map.js';
+export * from './batcher.js';
+export * from './duration.js';
+export * from './proto.js';
+export * from './server.js';
+export type * from './proto-types.js';
