@@ -11,6 +11,7 @@ export * from './limits.js';
 export * from './cluster-map.js';
 export * from './batcher.js';
 export * from './duration.js';
+export * from './op-validation.js';
 export * from './proto.js';
 export * from './server.js';
 export type * from './proto-types.js';

@@ -22,6 +22,9 @@ export const CLIENT_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.enable_retries': 0,
 };
 
+/** What callers need of the health service, without depending on grpc-health-check. */
+export type ServingHealth = Pick<HealthImplementation, 'setStatus'>;
+
 export interface ServingServer {
   server: Server;
   health: HealthImplementation;

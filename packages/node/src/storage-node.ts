@@ -1,0 +1,98 @@
+import { NodeService, SERVICE_NAMES, bindServer, createServer, parseHostPort, shutdownServer, validateShardId, type ServingHealth, type SizeLimits } from '@ringkv/core';
+import type { Server } from '@grpc/grpc-js';
+
+import { StorageEngine } from './storage-engine.js';
+import { nodeServiceHandlers } from './node-service.js';
+import { createLogger, type Logger } from './logger.js';
+
+export interface StorageNodeOptions {
+  /** Shard id, fixed for the life of the data dir. */
+  id: string;
+  /** HOST:PORT to listen on; port 0 picks a free port (see `address`). */
+  listen: string;
+  dataDir: string;
+  limits?: Partial<SizeLimits>;
+  /** fsync each write batch. @default false */
+  sync?: boolean;
+  /** @default 3_600_000 */
+  tombstoneGraceMs?: number;
+  /** @default 1000 */
+  sweepIntervalMs?: number;
+  logger?: Logger;
+}
+
+export type NodeStatus = 'open' | 'closing' | 'closed';
+
+/** A storage node: the LevelDB engine behind the ringkv.v1.Node gRPC service. */
+export class StorageNode {
+  readonly id: string;
+  /** The address actually bound, HOST:PORT. */
+  readonly address: string;
+  readonly engine: StorageEngine;
+  readonly #server: Server;
+  readonly #health: ServingHealth;
+  readonly #log: Logger;
+  #status: NodeStatus = 'open';
+  #closing: Promise<void> | undefined;
+
+  private constructor(id: string, address: string, engine: StorageEngine, server: Server, health: ServingHealth, log: Logger) {
+    this.id = id;
+    this.address = address;
+    this.engine = engine;
+    this.#server = server;
+    this.#health = health;
+    this.#log = log;
+  }
+
+  static async start(options: StorageNodeOptions): Promise<StorageNode> {
+    validateShardId(options.id);
+    const { host } = parseHostPort(options.listen, 'listen address');
+    const log = options.logger ?? createLogger('ringkv-node', { node: options.id });
+    const engine = await StorageEngine.open({
+      nodeId: options.id,
+      dataDir: options.dataDir,
+      ...(options.limits ? { limits: options.limits } : {}),
+      sync: options.sync ?? false,
+      ...(options.tombstoneGraceMs !== undefined ? { tombstoneGraceMs: options.tombstoneGraceMs } : {}),
+      ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      logger: log,
+    });
+    const { server, health } = createServer();
+    server.addService(NodeService.service, nodeServiceHandlers(engine, log));
+    let port: number;
+    try {
+      port = await bindServer(server, options.listen);
+    } catch (err) {
+      server.forceShutdown();
+      await engine.close();
+      throw err;
+    }
+    health.setStatus('', 'SERVING');
+    health.setStatus(SERVICE_NAMES.node, 'SERVING');
+    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString() }, 'storage node listening');
+    return new StorageNode(options.id, address, engine, server, health, log);
+  }
+
+  get status(): NodeStatus {
+    return this.#status;
+  }
+
+  /** Stops accepting calls, lets in-flight ones finish (up to graceMs), flushes and closes the engine. */
+  close(graceMs = 5_000): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#status = 'closing';
+      this.#health.setStatus('', 'NOT_SERVING');
+      this.#health.setStatus(SERVICE_NAMES.node, 'NOT_SERVING');
+      await shutdownServer(this.#server, graceMs);
+      await this.engine.close();
+      this.#status = 'closed';
+      this.#log.info('storage node closed');
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
