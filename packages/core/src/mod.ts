@@ -15,3 +15,4 @@ export * from './op-validation.js';
 export * from './proto.js';
 export * from './server.js';
 export type * from './proto-types.js';
+export * from './logger.js';

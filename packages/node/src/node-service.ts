@@ -4,7 +4,7 @@ import {
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { StorageEngine } from './storage-engine.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@ringkv/core';
 
 /** Largest batch one Execute may carry. */
 export const MAX_OPS_PER_REQUEST = 10_000;

@@ -7,7 +7,7 @@ import {
 import { mkdirSync } from 'node:fs';
 import { LevelStore, type BatchOp } from './level-store.js';
 import { WriteQueue } from './write-queue.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@ringkv/core';
 
 export interface StorageEngineOptions {
   nodeId: string;

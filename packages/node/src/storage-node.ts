@@ -3,7 +3,7 @@ import type { Server } from '@grpc/grpc-js';
 
 import { StorageEngine } from './storage-engine.js';
 import { nodeServiceHandlers } from './node-service.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '@ringkv/core';
 
 export interface StorageNodeOptions {
   /** Shard id, fixed for the life of the data dir. */

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RingKvError } from '@ringkv/core';
 import { StorageNode } from '../storage-node.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '@ringkv/core';
 
 function positiveInt(what: string) {
   return (v: string) => {
