@@ -40,7 +40,7 @@ export interface ScanRequest {
 }
 
 type WriteItem =
-  | { kind: 'put' | 'delete'; op: Op__Output; key: Buffer; hash: number; reqEpoch: bigint; done: (r: OpResult) => void }
+  | { kind: 'put' | 'delete' | 'get'; op: Op__Output; key: Buffer; hash: number; reqEpoch: bigint; done: (r: OpResult) => void }
   | { kind: 'purge'; storageKey: Buffer; indexKey: Buffer; tombstone: boolean; done: (r: OpResult) => void };
 
 const NODE_ID_KEY = metaKey('node-id');
@@ -193,6 +193,8 @@ export class StorageEngine {
     const readIdx: number[] = [];
     const readKeys: Buffer[] = [];
     const writes: Promise<void>[] = [];
+    // Keys written earlier in this batch: later reads of them queue behind the write (per-key order).
+    let written: Set<string> | undefined;
     ops.forEach((op, i) => {
       const invalid = validateOp(op, this.limits);
       if (invalid) {
@@ -206,12 +208,13 @@ export class StorageEngine {
         results[i] = fenced;
         return;
       }
-      if (op.op === 'get') {
+      if (op.op === 'get' && !written?.has(key.toString('latin1'))) {
         readIdx.push(i);
         readKeys.push(encodeDataKey(key, hash));
       } else {
+        if (op.op !== 'get') (written ??= new Set()).add(key.toString('latin1'));
         writes.push(new Promise<OpResult>((done) =>
-          this.#writes.push({ kind: op.op as 'put' | 'delete', op, key, hash, reqEpoch, done })).then((r) => {
+          this.#writes.push({ kind: op.op!, op, key, hash, reqEpoch, done })).then((r) => {
           results[i] = r;
         }));
       }
@@ -269,6 +272,10 @@ export class StorageEngine {
         return;
       }
       const live = current !== undefined && isLive(current, now);
+      if (item.kind === 'get') {
+        results.push(live ? readResult(current, now) : OK);
+        return;
+      }
       const condition = item.kind === 'put' ? item.op.put!.condition : item.op.delete!.condition;
       if (condition?.kind === 'ifAbsent' && live) {
         results.push(errorResult(new RingKvError(ErrorCode.CONFLICT, 'key exists (ifAbsent)')));
@@ -417,9 +424,9 @@ export class StorageEngine {
   }
 }
 
-function readResult(raw: Buffer | undefined, now: number): OpResult {
+function readResult(raw: Buffer | StoredRecord | undefined, now: number): OpResult {
   if (!raw) return OK;
-  const r = decodeRecord(raw);
+  const r = Buffer.isBuffer(raw) ? decodeRecord(raw) : raw;
   if (!isLive(r, now)) return OK;
   return { ...OK, found: true, value: r.value, version: r.version.toString(), expiresAtMs: String(r.expiresAtMs) };
 }

@@ -1,0 +1,74 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { RingKvError, createLogger, parseHostPort, validateShardId } from '@ringkv/core';
+import { Router, type BootstrapShard } from '../router.js';
+
+function positiveInt(what: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer`);
+    return n;
+  };
+}
+
+function shardFlag(value: string, previous: BootstrapShard[] = []): BootstrapShard[] {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected ID=HOST:PORT, got "${value}"`);
+  try {
+    validateShardId(m[1]!);
+    parseHostPort(m[2]!, `address of shard ${m[1]}`);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return [...previous, { id: m[1]!, address: m[2]! }];
+}
+
+const envShards = (process.env.RINGKV_SHARDS ?? '').split(',').filter(Boolean).reduce<BootstrapShard[]>((acc, s) => shardFlag(s.trim(), acc), []);
+
+const program = new Command('ringkv-router')
+  .description('ringkv router: serves the KV and Admin APIs and forwards each key to its owner shard')
+  .requiredOption('--listen <host:port>', 'address to listen on', process.env.RINGKV_LISTEN)
+  .requiredOption('--data-dir <dir>', 'where the cluster map is kept', process.env.RINGKV_DATA_DIR)
+  .option('--shard <id=host:port>', 'bootstrap shard (repeat); ignored once a cluster map exists', shardFlag)
+  .option('--vnodes-per-weight <n>', 'virtual nodes per unit of weight for a new cluster', positiveInt('--vnodes-per-weight'))
+  .option('--max-key-bytes <n>', 'largest key accepted', positiveInt('--max-key-bytes'))
+  .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
+  .option('--request-timeout-ms <ms>', 'deadline of each router -> shard call', positiveInt('--request-timeout-ms'))
+  .showHelpAfterError();
+
+program.parse();
+const opts = program.opts<{
+  listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
+  maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number;
+}>();
+const log = createLogger('ringkv-router');
+
+try {
+  const router = await Router.start({
+    listen: opts.listen,
+    dataDir: opts.dataDir,
+    shards: opts.shard ?? envShards,
+    logger: log,
+    limits: {
+      ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
+      ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
+    },
+    ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
+    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining');
+    router.close().then(() => process.exit(0), (err) => {
+      log.error({ err }, 'close failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  const code = err instanceof RingKvError ? err.code : 'INTERNAL';
+  process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,1 @@
+export { Router, type RouterOptions, type RouterStatus, type BootstrapShard } from './router.js';
