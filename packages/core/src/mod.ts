@@ -16,3 +16,4 @@ export * from './proto.js';
 export * from './server.js';
 export type * from './proto-types.js';
 export * from './logger.js';
+export * from './ownership.js';

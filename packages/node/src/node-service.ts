@@ -52,6 +52,47 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHan
         (err) => fail(cb, err, 'UpdateClusterMap'),
       );
     },
+    Ingest(call, cb) {
+      const { epoch, from, records } = call.request;
+      if (records.length > MAX_OPS_PER_REQUEST) {
+        return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `ingest of ${records.length} records exceeds ${MAX_OPS_PER_REQUEST}`), 'Ingest');
+      }
+      let run;
+      try {
+        run = engine.ingest(BigInt(epoch), from, records);
+      } catch (err) {
+        return fail(cb, err, 'Ingest');
+      }
+      run.then((r) => cb(null, { applied: String(r.applied), skipped: String(r.skipped) }), (err) => fail(cb, err, 'Ingest'));
+    },
+    MigrateArc(call) {
+      const r = call.request;
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      (async () => {
+        const progress = engine.migrateArc(BigInt(r.epoch), { start: r.start, end: r.end }, r.targetId,
+          Number(r.rateBytesPerSec), abort.signal);
+        for await (const p of progress) {
+          if (!call.write({ keys: String(p.keys), bytes: String(p.bytes), done: p.done })) {
+            await new Promise((resolve) => call.once('drain', resolve));
+          }
+        }
+        call.end();
+      })().catch((err) => {
+        if (!(err instanceof RingKvError)) log.error({ err }, 'MigrateArc failed');
+        call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err)));
+      });
+    },
+    FinishHandoff(call, cb) {
+      const { epoch, start, end } = call.request;
+      engine.finishHandoff(BigInt(epoch), { start, end }).then((dirty) => cb(null, { dirty }), (err) => fail(cb, err, 'FinishHandoff'));
+    },
+    EstimateArcs(call, cb) {
+      engine.estimate(call.request.arcs.map((a) => ({ start: a.start, end: a.end }))).then(
+        (est) => cb(null, { keys: est.map((e) => String(e.keys)), bytes: est.map((e) => String(e.bytes)) }),
+        (err) => fail(cb, err, 'EstimateArcs'),
+      );
+    },
     Stats(_call, cb) {
       engine.stats().then(
         (s) => cb(null, {

@@ -1,13 +1,19 @@
 import {
-  DATA_END, DEFAULT_LIMITS, ErrorCode, HybridLogicalClock, RingKvError, asRingKvError, dataKeyAtHash,
-  decodeClusterMapJson, decodeRecord, encodeClusterMapJson, encodeDataKey, encodeRecord, hash32, isLive, keyOfOp,
-  metaKey, ringOf, validateOp, type ClusterMap, type Entry, type NodeScanResponse, type Op__Output, type OpResult,
-  type Ring, type SizeLimits, type StoredRecord,
+  ArcState, DATA_END, DEFAULT_LIMITS, ErrorCode, HybridLogicalClock, Ownership, RingKvError, allMembers, arcRanges,
+  asRingKvError, dataKeyAtHash, dataRangeOfHashes, decodeClusterMapJson, decodeRecord, encodeClusterMapJson,
+  encodeDataKey, hash32, isLive, keyOfOp, validateOp,
+  type Arc, type ClusterMap, type Entry, type Logger, type NodeScanResponse, type Op__Output, type OpResult,
+  type RawRecord__Output, type SizeLimits,
 } from '@ringkv/core';
 import { mkdirSync } from 'node:fs';
-import { LevelStore, type BatchOp } from './level-store.js';
+import { LevelStore } from './level-store.js';
 import { WriteQueue } from './write-queue.js';
-import type { Logger } from '@ringkv/core';
+import { applyWriteBatch, type WriteItem } from './write-apply.js';
+import { MigrationSource, type ArcProgress } from './migration-source.js';
+import { PeerPool } from './peer-pool.js';
+import {
+  EXPIRY_INDEX, HLC_KEY, MAP_KEY, NODE_ID_KEY, TOMBSTONE_INDEX, errorResult, indexBound, readResult, storageKeyOfIndexKey,
+} from './storage-format.js';
 
 export interface StorageEngineOptions {
   nodeId: string;
@@ -39,36 +45,6 @@ export interface ScanRequest {
   maxExamined: number;
 }
 
-type WriteItem =
-  | { kind: 'put' | 'delete' | 'get'; op: Op__Output; key: Buffer; hash: number; reqEpoch: bigint; done: (r: OpResult) => void }
-  | { kind: 'purge'; storageKey: Buffer; indexKey: Buffer; tombstone: boolean; done: (r: OpResult) => void };
-
-const NODE_ID_KEY = metaKey('node-id');
-const MAP_KEY = metaKey('cluster-map');
-const HLC_KEY = metaKey('hlc');
-/** Expiry index: 0x00 'x' | expiresAtMs u64 | storage key. */
-const EXPIRY_INDEX = metaKey('x');
-/** Tombstone index: 0x00 'g' | deletedAtMs u64 | storage key. */
-const TOMBSTONE_INDEX = metaKey('g');
-
-function indexKey(prefix: Buffer, ms: number, storageKey: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(prefix.length + 8 + storageKey.length);
-  prefix.copy(out, 0);
-  out.writeBigUInt64BE(BigInt(ms), prefix.length);
-  storageKey.copy(out, prefix.length + 8);
-  return out;
-}
-
-function indexBound(prefix: Buffer, ms: number): Buffer {
-  return indexKey(prefix, ms, Buffer.alloc(0));
-}
-
-const OK: OpResult = { errorCode: '', errorMessage: '', found: false, version: '0', expiresAtMs: '0', epoch: '0' };
-
-function errorResult(err: RingKvError, epoch: bigint = 0n): OpResult {
-  return { ...OK, errorCode: err.code, errorMessage: err.message, epoch: epoch.toString() };
-}
-
 /**
  * The storage engine of one node: validates and fences every operation, then does its I/O
  * through LevelStore. Storage format (DESIGN.md): data key = 0x01 | hash32 BE | key, value =
@@ -84,11 +60,14 @@ export class StorageEngine {
   readonly #sync: boolean;
   readonly #tombstoneGraceMs: number;
   readonly #log: Logger | undefined;
+  readonly #peers = new PeerPool();
+  readonly #migration: MigrationSource;
   #status: EngineStatus = 'opening';
-  #map: ClusterMap | undefined;
-  #ring: Ring | undefined;
+  #own: Ownership | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping = false;
+  #cleanup: Promise<void> | undefined;
+  readonly #cleanupQueue: Arc[] = [];
 
   private constructor(options: StorageEngineOptions) {
     this.nodeId = options.nodeId;
@@ -98,7 +77,8 @@ export class StorageEngine {
     this.#sync = options.sync ?? false;
     this.#tombstoneGraceMs = options.tombstoneGraceMs ?? 3_600_000;
     this.#log = options.logger;
-    this.#writes = new WriteQueue((items) => this.#applyWrites(items));
+    this.#writes = new WriteQueue((items) => this.#apply(items));
+    this.#migration = new MigrationSource(this.nodeId, this.#store, this.#peers, () => this.#own);
   }
 
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
@@ -116,7 +96,7 @@ export class StorageEngine {
       }
       if (storedId === undefined) await this.#store.batch([{ type: 'put', key: NODE_ID_KEY, value: Buffer.from(this.nodeId) }], true);
       const mapJson = await this.#store.get(MAP_KEY);
-      if (mapJson) this.#setMap(decodeClusterMapJson(mapJson.toString('utf8')));
+      if (mapJson) this.#own = new Ownership(decodeClusterMapJson(mapJson.toString('utf8')));
       const hlc = await this.#store.get(HLC_KEY);
       if (hlc) this.#clock.observe(hlc.readBigUInt64BE(0));
     } catch (err) {
@@ -126,6 +106,7 @@ export class StorageEngine {
     this.#status = 'open';
     this.#sweepTimer = setInterval(() => void this.#sweep(), sweepIntervalMs);
     this.#sweepTimer.unref();
+    this.#scheduleCleanup(undefined);
   }
 
   get status(): EngineStatus {
@@ -133,11 +114,11 @@ export class StorageEngine {
   }
 
   get clusterMap(): ClusterMap | undefined {
-    return this.#map;
+    return this.#own?.map;
   }
 
   get epoch(): bigint {
-    return this.#map?.epoch ?? 0n;
+    return this.#own?.epoch ?? 0n;
   }
 
   get writeQueueDepth(): number {
@@ -148,40 +129,50 @@ export class StorageEngine {
     if (this.#status !== 'open') throw new RingKvError(ErrorCode.UNAVAILABLE, `storage engine is ${this.#status}`);
   }
 
-  #setMap(map: ClusterMap): void {
-    this.#map = map;
-    this.#ring = ringOf(map);
+  /** Resolves once every write queued before it has been applied (and forwarded). */
+  barrier(): Promise<void> {
+    return new Promise((done) => this.#writes.push({ kind: 'barrier', done: () => done() }));
   }
 
-  /** Installs a newer map of the same cluster; returns the map now in force. */
+  /**
+   * Installs a newer map of the same cluster; returns the map now in force. Resolves after a
+   * write barrier, so every write decided under the old map has been applied and forwarded.
+   */
   async installClusterMap(map: ClusterMap): Promise<ClusterMap> {
     this.#checkOpen();
-    const current = this.#map;
+    const current = this.#own?.map;
     if (current && current.clusterId !== map.clusterId) {
       throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
         `node ${this.nodeId} belongs to cluster ${current.clusterId}, not ${map.clusterId}`);
     }
     if (current && map.epoch <= current.epoch) return current;
+    const own = new Ownership(map);
     await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
-    this.#setMap(map);
-    this.#log?.info({ epoch: map.epoch.toString(), members: map.members.length }, 'cluster map installed');
+    if (this.#own && this.#own.epoch >= map.epoch) return this.#own.map;
+    const previous = this.#own;
+    this.#own = own;
+    this.#log?.info({ epoch: map.epoch.toString(), migrations: map.migrations.length }, 'cluster map installed');
+    await this.barrier();
+    this.#scheduleCleanup(previous);
     return map;
   }
 
   /** The ownership fence: undefined if this node may serve `hash` for a request at `reqEpoch`. */
   #fence(reqEpoch: bigint, hash: number): OpResult | undefined {
-    const map = this.#map;
-    if (!map || !this.#ring) {
-      return errorResult(new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} has no cluster map yet`), 0n);
-    }
-    if (reqEpoch > map.epoch) {
+    const own = this.#own;
+    if (!own) return errorResult(new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} has no cluster map yet`), 0n);
+    if (reqEpoch > own.epoch) {
       return errorResult(new RingKvError(ErrorCode.WRONG_OWNER,
-        `node ${this.nodeId} is at epoch ${map.epoch}, request at ${reqEpoch}`), map.epoch);
+        `node ${this.nodeId} is at epoch ${own.epoch}, request at ${reqEpoch}`), own.epoch);
     }
-    const owner = this.#ring.ownerOf(hash);
+    const owner = own.ownerOf(hash);
     if (owner !== this.nodeId) {
       return errorResult(new RingKvError(ErrorCode.WRONG_OWNER,
-        `key belongs to ${owner} at epoch ${map.epoch}, not ${this.nodeId}`), map.epoch);
+        `key belongs to ${owner} at epoch ${own.epoch}, not ${this.nodeId}`), own.epoch);
+    }
+    const move = own.moveOf(hash);
+    if (move && move.state === ArcState.HANDOFF && move.from === this.nodeId) {
+      return errorResult(new RingKvError(ErrorCode.TRY_AGAIN, `arc is being handed off to ${move.to}`), own.epoch);
     }
     return undefined;
   }
@@ -230,9 +221,17 @@ export class StorageEngine {
     return results;
   }
 
-  async #applyWrites(items: WriteItem[]): Promise<void> {
+  async #apply(items: WriteItem[]): Promise<void> {
     try {
-      await this.#applyWritesUnsafe(items);
+      await applyWriteBatch(items, {
+        store: this.#store,
+        clock: this.#clock,
+        sync: this.#sync,
+        nodeId: this.nodeId,
+        fence: (epoch, hash) => this.#fence(epoch, hash),
+        ownership: () => this.#own,
+        forward: (moves) => this.#migration.forward(moves),
+      });
     } catch (err) {
       const e = asRingKvError(err);
       this.#log?.error({ err: e }, 'write batch failed');
@@ -240,89 +239,88 @@ export class StorageEngine {
     }
   }
 
-  async #applyWritesUnsafe(items: WriteItem[]): Promise<void> {
-    const storageKeys = items.map((it) => (it.kind === 'purge' ? it.storageKey : encodeDataKey(it.key, it.hash)));
-    const raws = await this.#store.getMany(storageKeys);
-    // The latest state of each key within this batch, so two writes to one key chain correctly.
-    const latest = new Map<string, StoredRecord | undefined>();
-    const ops: BatchOp[] = [];
-    const results: OpResult[] = [];
-    const now = Date.now();
-    let lastVersion = 0n;
-    items.forEach((item, i) => {
-      const sk = storageKeys[i]!;
-      const id = sk.toString('latin1');
-      const raw = raws[i];
-      const current = latest.has(id) ? latest.get(id) : raw ? decodeRecord(raw) : undefined;
-      if (item.kind === 'purge') {
-        ops.push({ type: 'del', key: item.indexKey });
-        const purge = current && (item.tombstone
-          ? current.tombstone
-          : !current.tombstone && current.expiresAtMs !== 0 && current.expiresAtMs <= now);
-        if (purge) {
-          ops.push({ type: 'del', key: sk });
-          latest.set(id, undefined);
-        }
-        results.push(OK);
-        return;
-      }
-      const fenced = this.#fence(item.reqEpoch, item.hash);
-      if (fenced) {
-        results.push(fenced);
-        return;
-      }
-      const live = current !== undefined && isLive(current, now);
-      if (item.kind === 'get') {
-        results.push(live ? readResult(current, now) : OK);
-        return;
-      }
-      const condition = item.kind === 'put' ? item.op.put!.condition : item.op.delete!.condition;
-      if (condition?.kind === 'ifAbsent' && live) {
-        results.push(errorResult(new RingKvError(ErrorCode.CONFLICT, 'key exists (ifAbsent)')));
-        return;
-      }
-      if (condition?.kind === 'ifVersion') {
-        const want = BigInt(condition.ifVersion!);
-        if (!live || current!.version !== want) {
-          const have = live ? `version ${current!.version}` : 'no value';
-          results.push(errorResult(new RingKvError(ErrorCode.CONFLICT, `key has ${have}, not version ${want} (ifVersion)`)));
-          return;
-        }
-      }
-      const version = this.#clock.now();
-      lastVersion = version;
-      let record: StoredRecord;
-      if (item.kind === 'put') {
-        const ttl = Number(item.op.put!.ttlMs);
-        const expiresAtMs = ttl > 0 ? now + ttl : 0;
-        record = { version, tombstone: false, expiresAtMs, value: item.op.put!.value };
-        if (expiresAtMs) ops.push({ type: 'put', key: indexKey(EXPIRY_INDEX, expiresAtMs, sk), value: Buffer.alloc(0) });
-      } else {
-        record = { version, tombstone: true, expiresAtMs: 0, value: Buffer.alloc(0) };
-        ops.push({ type: 'put', key: indexKey(TOMBSTONE_INDEX, now, sk), value: Buffer.alloc(0) });
-      }
-      ops.push({ type: 'put', key: sk, value: encodeRecord(record) });
-      latest.set(id, record);
-      results.push({ ...OK, found: item.kind === 'delete' ? live : false, version: version.toString() });
-    });
-    if (lastVersion > 0n) {
-      const hlc = Buffer.allocUnsafe(8);
-      hlc.writeBigUInt64BE(lastVersion);
-      ops.push({ type: 'put', key: HLC_KEY, value: hlc });
+  /** Target side of a migration: last-writer-wins ingest of records for arcs moving here. */
+  async ingest(reqEpoch: bigint, from: string, records: RawRecord__Output[]): Promise<{ applied: number; skipped: number }> {
+    this.#checkOpen();
+    const own = this.#own;
+    if (!own || own.epoch < reqEpoch) {
+      throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own?.epoch ?? 0n}, sender at ${reqEpoch}`,
+        { epoch: own?.epoch ?? 0n });
     }
-    if (ops.length > 0) await this.#store.batch(ops, this.#sync);
-    items.forEach((item, i) => item.done(results[i]!));
+    const items = records.map((r) => {
+      if (r.key.length === 0) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, 'ingest of an empty key');
+      const hash = hash32(r.key);
+      const move = own.moveOf(hash);
+      if (!move || move.to !== this.nodeId || move.from !== from || move.state === ArcState.DONE) {
+        throw new RingKvError(ErrorCode.WRONG_OWNER,
+          `node ${this.nodeId} is not receiving the arc of this key from ${from} at epoch ${own.epoch}`, { epoch: own.epoch });
+      }
+      return { hash, storageKey: encodeDataKey(r.key, hash), record: decodeRecord(r.record) };
+    });
+    const outcomes = await Promise.all(items.map((it) => new Promise<OpResult>((done) =>
+      this.#writes.push({ kind: 'ingest', ...it, done }))));
+    const applied = outcomes.filter((o) => o.found).length;
+    return { applied, skipped: outcomes.length - applied };
   }
 
-  /** Keys this node owns after `after`, in ring order (see NodeScanRequest). */
+  /** Source side of a migration: streams a snapshot of `arc` to its target. */
+  migrateArc(reqEpoch: bigint, arc: Arc, targetId: string, rateBytesPerSec: number, signal: AbortSignal): AsyncGenerator<ArcProgress> {
+    this.#checkOpen();
+    const own = this.#own;
+    if (!own || own.epoch < reqEpoch) {
+      throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own?.epoch ?? 0n}`, { epoch: own?.epoch ?? 0n });
+    }
+    const move = own.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
+    if (!move || move.from !== this.nodeId || move.to !== targetId || move.state !== ArcState.COPYING) {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
+        `no copying migration of arc (${arc.start},${arc.end}] from ${this.nodeId} to ${targetId} at epoch ${own.epoch}`);
+    }
+    const target = allMembers(own.map).find((m) => m.id === targetId);
+    if (!target) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} at epoch ${own.epoch}`);
+    return this.#migration.snapshot(move, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+  }
+
+  /** Once the arc is in hand-off here: whether it must be copied again. */
+  async finishHandoff(reqEpoch: bigint, arc: Arc): Promise<boolean> {
+    this.#checkOpen();
+    const own = this.#own;
+    const move = own?.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
+    if (!own || own.epoch < reqEpoch || !move || move.from !== this.nodeId || move.state !== ArcState.HANDOFF) {
+      throw new RingKvError(ErrorCode.WRONG_OWNER,
+        `node ${this.nodeId} at epoch ${own?.epoch ?? 0n} has no hand-off of arc (${arc.start},${arc.end}]`, { epoch: own?.epoch ?? 0n });
+    }
+    await this.barrier();
+    return this.#migration.isDirty(arc);
+  }
+
+  /** Live keys and bytes held in each arc. */
+  async estimate(arcs: Arc[]): Promise<Array<{ keys: number; bytes: number }>> {
+    this.#checkOpen();
+    const now = Date.now();
+    const out: Array<{ keys: number; bytes: number }> = [];
+    for (const arc of arcs) {
+      const acc = { keys: 0, bytes: 0 };
+      for (const [from, to] of arcRanges(arc)) {
+        for await (const [sk, raw] of this.#store.entries(dataRangeOfHashes(from, to))) {
+          const r = decodeRecord(raw);
+          if (!isLive(r, now)) continue;
+          acc.keys++;
+          acc.bytes += sk.length - 5 + r.value.length;
+        }
+      }
+      out.push(acc);
+    }
+    return out;
+  }
+
+  /** Keys this node serves after `after`, in ring order (see NodeScanRequest). */
   async scan(req: ScanRequest): Promise<NodeScanResponse> {
     this.#checkOpen();
-    const map = this.#map;
-    if (!map || !this.#ring) throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} has no cluster map yet`, { epoch: 0n });
-    if (req.epoch > map.epoch) {
-      throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${map.epoch}, request at ${req.epoch}`, { epoch: map.epoch });
+    const own = this.#own;
+    if (!own) throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} has no cluster map yet`, { epoch: 0n });
+    if (req.epoch > own.epoch) {
+      throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own.epoch}, request at ${req.epoch}`, { epoch: own.epoch });
     }
-    const ring = this.#ring;
     const entries: Entry[] = [];
     const range = req.after.length > 0
       ? { gt: Buffer.concat([Buffer.from([0x01]), req.after]), lt: DATA_END }
@@ -331,9 +329,6 @@ export class StorageEngine {
     let last: Buffer | undefined;
     let done = true;
     const now = Date.now();
-    let arcStart = -1;
-    let arcEnd = -1;
-    let owned = false;
     for await (const [sk, raw] of this.#store.entries(range, Math.min(1000, req.maxExamined))) {
       if (examined >= req.maxExamined || entries.length >= req.limit) {
         done = false;
@@ -341,21 +336,14 @@ export class StorageEngine {
       }
       examined++;
       last = sk;
-      const hash = sk.readUInt32BE(1);
-      if (!(arcStart < hash && hash <= arcEnd)) {
-        const arc = ring.arcOf(hash);
-        owned = arc.owner === this.nodeId;
-        // Cache non-wrapping arcs; the wrapping one is rare enough to look up each time.
-        [arcStart, arcEnd] = arc.start < arc.end ? [arc.start, arc.end] : [-1, -1];
-      }
-      if (!owned) continue;
+      if (own.ownerOf(sk.readUInt32BE(1)) !== this.nodeId) continue;
       const key = sk.subarray(5);
       if (req.prefix.length > 0 && !key.subarray(0, req.prefix.length).equals(req.prefix)) continue;
       const record = decodeRecord(raw);
       if (!isLive(record, now)) continue;
       entries.push({ key, value: record.value, version: record.version.toString(), expiresAtMs: String(record.expiresAtMs) });
     }
-    return { entries, lastExamined: last ? last.subarray(1) : req.after, done, epoch: map.epoch.toString() };
+    return { entries, lastExamined: last ? last.subarray(1) : req.after, done, epoch: own.epoch.toString() };
   }
 
   /** Counts what the node holds: live keys (not deleted, not expired) and their bytes. */
@@ -375,6 +363,49 @@ export class StorageEngine {
     return out;
   }
 
+  /**
+   * Deletes what this node holds but neither serves nor is receiving: an arc's range after it
+   * was handed off, or leftovers of an interrupted migration. Each key is re-checked against
+   * the map in force when its delete is applied.
+   */
+  #scheduleCleanup(previous?: Ownership): void {
+    const own = this.#own;
+    if (!own) return;
+    for (const range of droppedRanges(this.nodeId, previous, own)) this.#cleanupQueue.push(range);
+    if (this.#cleanup || this.#cleanupQueue.length === 0) return;
+    this.#cleanup = (async () => {
+      while (this.#cleanupQueue.length > 0 && this.#status === 'open') {
+        const ranges = this.#cleanupQueue.splice(0);
+        try {
+          await this.#cleanupRanges(ranges);
+        } catch (err) {
+          this.#log?.warn({ err }, 'cleanup failed');
+        }
+      }
+      this.#cleanup = undefined;
+    })();
+  }
+
+  async #cleanupRanges(ranges: Arc[]): Promise<void> {
+    let dropped = 0;
+    for (const iv of ranges) {
+      for (const [from, to] of arcRanges(iv)) {
+        let batch: Promise<OpResult>[] = [];
+        for await (const [sk] of this.#store.entries(dataRangeOfHashes(from, to))) {
+          if (this.#status !== 'open') return;
+          const storageKey = Buffer.from(sk);
+          batch.push(new Promise((done) => this.#writes.push({ kind: 'drop', storageKey, hash: sk.readUInt32BE(1), done })));
+          if (batch.length >= 1000) {
+            dropped += (await Promise.all(batch)).filter((r) => r.found).length;
+            batch = [];
+          }
+        }
+        dropped += (await Promise.all(batch)).filter((r) => r.found).length;
+      }
+    }
+    if (dropped > 0) this.#log?.info({ dropped, epoch: this.epoch.toString() }, 'deleted keys this node no longer owns');
+  }
+
   /** Purges expired keys and tombstones past their grace period, through the write queue. */
   async #sweep(): Promise<void> {
     if (this.#sweeping || this.#status !== 'open') return;
@@ -382,15 +413,17 @@ export class StorageEngine {
     try {
       const now = Date.now();
       const jobs: Promise<OpResult>[] = [];
-      const queue = (sources: Array<[Buffer, boolean]>) => {
-        for (const [ik, tombstone] of sources) {
-          const storageKey = ik.subarray(EXPIRY_INDEX.length + 8);
+      const queue = (prefix: Buffer, keys: Buffer[], tombstone: boolean) => {
+        for (const ik of keys) {
+          const storageKey = storageKeyOfIndexKey(prefix, ik);
           jobs.push(new Promise((done) => this.#writes.push({ kind: 'purge', storageKey, indexKey: ik, tombstone, done })));
         }
       };
-      queue(await this.#indexDue(EXPIRY_INDEX, now, false));
+      queue(EXPIRY_INDEX, await this.#indexDue(EXPIRY_INDEX, now), false);
       // Tombstones stay while any arc is migrating, so a delete cannot be undone by a copy.
-      if ((this.#map?.migrations.length ?? 0) === 0) queue(await this.#indexDue(TOMBSTONE_INDEX, now - this.#tombstoneGraceMs, true));
+      if ((this.#own?.map.migrations.length ?? 0) === 0) {
+        queue(TOMBSTONE_INDEX, await this.#indexDue(TOMBSTONE_INDEX, now - this.#tombstoneGraceMs), true);
+      }
       await Promise.all(jobs);
     } catch (err) {
       this.#log?.warn({ err }, 'sweep failed');
@@ -399,10 +432,10 @@ export class StorageEngine {
     }
   }
 
-  async #indexDue(prefix: Buffer, untilMs: number, tombstone: boolean): Promise<Array<[Buffer, boolean]>> {
-    const out: Array<[Buffer, boolean]> = [];
+  async #indexDue(prefix: Buffer, untilMs: number): Promise<Buffer[]> {
+    const out: Buffer[] = [];
     for await (const [ik] of this.#store.entries({ gte: prefix, lt: indexBound(prefix, untilMs + 1), limit: 1000 })) {
-      out.push([ik, tombstone]);
+      out.push(ik);
     }
     return out;
   }
@@ -413,8 +446,10 @@ export class StorageEngine {
     this.#status = 'closing';
     clearInterval(this.#sweepTimer);
     await this.#writes.idle();
-    while (this.#sweeping) await new Promise((r) => setTimeout(r, 5));
+    while (this.#sweeping || this.#cleanup) await new Promise((r) => setTimeout(r, 5));
     await this.#writes.idle();
+    this.#migration.close();
+    this.#peers.close();
     await this.#store.close();
     this.#status = 'closed';
   }
@@ -424,9 +459,32 @@ export class StorageEngine {
   }
 }
 
-function readResult(raw: Buffer | StoredRecord | undefined, now: number): OpResult {
-  if (!raw) return OK;
-  const r = Buffer.isBuffer(raw) ? decodeRecord(raw) : raw;
-  if (!isLive(r, now)) return OK;
-  return { ...OK, found: true, value: r.value, version: r.version.toString(), expiresAtMs: String(r.expiresAtMs) };
+/** Whether a node keeps the data at `hash`: it serves it, or is receiving its arc. */
+function keeps(nodeId: string, own: Ownership, hash: number): boolean {
+  if (own.ownerOf(hash) === nodeId) return true;
+  const move = own.moveOf(hash);
+  return move !== undefined && move.to === nodeId && move.state !== ArcState.DONE;
+}
+
+/**
+ * The ranges a node stopped keeping between two maps (all it does not keep, with no previous
+ * map: at startup, leftovers of an interrupted run are found this way), adjacent ones merged.
+ */
+export function droppedRanges(nodeId: string, previous: Ownership | undefined, current: Ownership): Arc[] {
+  const bounds = new Set<number>();
+  for (const iv of current.intervals()) bounds.add(iv.end);
+  if (previous) for (const iv of previous.intervals()) bounds.add(iv.end);
+  const sorted = [...bounds].sort((a, b) => a - b);
+  const out: Arc[] = [];
+  const n = sorted.length;
+  for (let i = 0; i < n; i++) {
+    const end = sorted[i]!;
+    const start = sorted[(i + n - 1) % n]!;
+    if (keeps(nodeId, current, end) || (previous && !keeps(nodeId, previous, end))) continue;
+    const last = out[out.length - 1];
+    if (last && last.end === start) last.end = end;
+    else out.push({ start, end });
+  }
+  if (out.length > 1 && out[out.length - 1]!.end === out[0]!.start) out[0]!.start = out.pop()!.start;
+  return out;
 }

@@ -6,8 +6,10 @@ import type { Topology } from './topology.js';
 
 export interface ForwarderOptions {
   limits: SizeLimits;
-  /** WRONG_OWNER / TRY_AGAIN retries before giving up. @default 8 */
+  /** WRONG_OWNER retries before giving up. @default 8 */
   maxRedirections: number;
+  /** How long TRY_AGAIN (an arc hand-off) is retried before it reaches the client. @default 3000 */
+  tryAgainBudgetMs?: number;
 }
 
 const EMPTY: OpResult = { errorCode: '', errorMessage: '', found: false, version: '0', expiresAtMs: '0', epoch: '0' };
@@ -40,6 +42,8 @@ export class Forwarder {
     const invalid = validateOp(op, this.#opts.limits);
     if (invalid) return errorResult(invalid);
     const hash = hash32(keyOfOp(op)!);
+    const giveUpAt = Date.now() + (this.#opts.tryAgainBudgetMs ?? 3_000);
+    let redirects = 0;
     for (let attempt = 0; ; attempt++) {
       let shardId = '?';
       let result: OpResult__Output;
@@ -51,11 +55,14 @@ export class Forwarder {
         return errorResult(asRingKvError(err));
       }
       const code = result.errorCode;
-      if ((code !== ErrorCode.WRONG_OWNER && code !== ErrorCode.TRY_AGAIN) || attempt >= this.#opts.maxRedirections) {
+      if (code === ErrorCode.WRONG_OWNER && redirects++ < this.#opts.maxRedirections) {
+        await this.#topology.reconcile(shardId, BigInt(result.epoch));
+        if (redirects > 1) await sleep(Math.min(100, 2 ** redirects));
+      } else if (code === ErrorCode.TRY_AGAIN && Date.now() < giveUpAt) {
+        await sleep(Math.min(50, 1 + 2 ** Math.min(attempt, 6)));
+      } else {
         return result;
       }
-      if (code === ErrorCode.WRONG_OWNER) await this.#topology.reconcile(shardId, BigInt(result.epoch));
-      if (attempt > 0 || code === ErrorCode.TRY_AGAIN) await sleep(Math.min(200, 5 * 2 ** attempt));
     }
   }
 }

@@ -10,7 +10,9 @@ import { Topology } from './topology.js';
 import { Forwarder } from './forwarder.js';
 import { Scanner } from './scanner.js';
 import { ShardClient } from './shard-client.js';
-import { adminHandlers, kvHandlers } from './services.js';
+import { kvHandlers } from './kv-service.js';
+import { adminHandlers } from './admin-service.js';
+import { Migrator } from './migrator.js';
 
 export interface BootstrapShard {
   id: string;
@@ -33,6 +35,10 @@ export interface RouterOptions {
   requestTimeoutMs?: number;
   /** WRONG_OWNER / TRY_AGAIN retries. @default 8 */
   maxRedirections?: number;
+  /** Arcs migrated at once. @default 4 */
+  migrationArcConcurrency?: number;
+  /** Byte-rate limit of each arc's snapshot stream; 0 = unlimited. @default 0 */
+  migrationRateBytesPerSec?: number;
   logger?: Logger;
 }
 
@@ -43,15 +49,17 @@ export class Router {
   /** The address actually bound, HOST:PORT. */
   readonly address: string;
   readonly topology: Topology;
+  readonly migrator: Migrator;
   readonly #server: Server;
   readonly #health: ServingHealth;
   readonly #log: Logger;
   #status: RouterStatus = 'open';
   #closing: Promise<void> | undefined;
 
-  private constructor(address: string, topology: Topology, server: Server, health: ServingHealth, log: Logger) {
+  private constructor(address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger) {
     this.address = address;
     this.topology = topology;
+    this.migrator = migrator;
     this.#server = server;
     this.#health = health;
     this.#log = log;
@@ -79,9 +87,14 @@ export class Router {
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       maxRedirections: options.maxRedirections ?? 8,
     });
+    const migrator = new Migrator(topology, log, {
+      arcConcurrency: options.migrationArcConcurrency ?? 4,
+      rateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
+      retryDelayMs: 500,
+    });
     const { server, health } = createServer();
     server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log));
-    server.addService(AdminService.service, adminHandlers(topology, log));
+    server.addService(AdminService.service, adminHandlers(topology, migrator, log));
     let port: number;
     try {
       port = await bindServer(server, options.listen);
@@ -94,7 +107,9 @@ export class Router {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     log.info({ address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id) }, 'router listening');
     void topology.pushMapToAll();
-    return new Router(address, topology, server, health, log);
+    // A change recorded in the map but not finished (the router restarted): resume it.
+    migrator.ensureRunning();
+    return new Router(address, topology, migrator, server, health, log);
   }
 
   get status(): RouterStatus {
@@ -106,6 +121,7 @@ export class Router {
     this.#closing ??= (async () => {
       this.#status = 'closing';
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
+      await this.migrator.close();
       await shutdownServer(this.#server, graceMs);
       this.topology.close();
       this.#status = 'closed';

@@ -71,6 +71,16 @@ export class ShardClient {
     });
   }
 
+  /** The node's own id and the map it holds, if any. */
+  identify(timeoutMs = this.#timeoutMs): Promise<{ nodeId: string; map: ClusterMap | undefined }> {
+    return new Promise((resolve, reject) => {
+      this.#grpc.GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
+        if (err || !res) reject(this.#unavailable(err));
+        else resolve({ nodeId: res.nodeId, map: res.map ? clusterMapFromProto(res.map) : undefined });
+      });
+    });
+  }
+
   /** Offers the node a map; resolves to the map the node holds afterwards. */
   updateClusterMap(map: ClusterMap): Promise<ClusterMap | undefined> {
     return new Promise((resolve, reject) => {
@@ -84,6 +94,53 @@ export class ShardClient {
   stats(timeoutMs = this.#timeoutMs): Promise<NodeStatsResponse__Output> {
     return new Promise((resolve, reject) => {
       this.#grpc.Stats({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
+    });
+  }
+
+  /** Asks the source to stream an arc to its target; calls onProgress per batch; resolves when ingested. */
+  migrateArc(
+    req: { epoch: bigint; start: number; end: number; targetId: string; targetAddress: string; rateBytesPerSec: number },
+    onProgress: (keys: number, bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<{ keys: number; bytes: number }> {
+    return new Promise((resolve, reject) => {
+      const call = this.#grpc.MigrateArc({
+        epoch: req.epoch.toString(), start: req.start, end: req.end, targetId: req.targetId,
+        targetAddress: req.targetAddress, rateBytesPerSec: String(req.rateBytesPerSec),
+      });
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let last = { keys: 0, bytes: 0, done: false };
+      call.on('data', (p: { keys: string; bytes: string; done: boolean }) => {
+        last = { keys: Number(p.keys), bytes: Number(p.bytes), done: p.done };
+        onProgress(last.keys, last.bytes);
+      });
+      call.on('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(this.#unavailable(err));
+      });
+      call.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (last.done) resolve(last);
+        else reject(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: arc stream ended early`));
+      });
+    });
+  }
+
+  /** Resolves to true when the arc must be copied again before its hand-off completes. */
+  finishHandoff(epoch: bigint, start: number, end: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#grpc.FinishHandoff({ epoch: epoch.toString(), start, end }, { deadline: this.#deadline() },
+        (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res.dirty)));
+    });
+  }
+
+  estimateArcs(arcs: Array<{ start: number; end: number }>): Promise<Array<{ keys: bigint; bytes: bigint }>> {
+    return new Promise((resolve, reject) => {
+      this.#grpc.EstimateArcs({ arcs }, { deadline: new Date(Date.now() + 30_000) }, (err, res) => {
+        if (err || !res) reject(this.#unavailable(err));
+        else resolve(res.keys.map((k, i) => ({ keys: BigInt(k), bytes: BigInt(res.bytes[i] ?? '0') })));
+      });
     });
   }
 

@@ -1,4 +1,4 @@
-import { ErrorCode, RingKvError, ringOf, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
+import { ErrorCode, Ownership, RingKvError, allMembers, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
 import { ShardClient, type ShardClientOptions } from './shard-client.js';
 import type { MapStore } from './map-store.js';
 
@@ -12,12 +12,11 @@ export class Topology {
   readonly #shardOptions: ShardClientOptions;
   readonly #shards = new Map<string, ShardClient>();
   readonly #reconciling = new Map<string, Promise<void>>();
-  #map: ClusterMap;
-  #ring: Ring;
+  #own: Ownership;
+  #commits: Promise<unknown> = Promise.resolve();
 
   constructor(map: ClusterMap, store: MapStore, log: Logger, shardOptions: ShardClientOptions) {
-    this.#map = map;
-    this.#ring = ringOf(map);
+    this.#own = new Ownership(map);
     this.#store = store;
     this.#log = log;
     this.#shardOptions = shardOptions;
@@ -25,15 +24,20 @@ export class Topology {
   }
 
   get map(): ClusterMap {
-    return this.#map;
+    return this.#own.map;
   }
 
   get epoch(): bigint {
-    return this.#map.epoch;
+    return this.#own.epoch;
   }
 
+  /** The ring of the current members (before any migration in progress completes). */
   get ring(): Ring {
-    return this.#ring;
+    return this.#own.ring;
+  }
+
+  get ownership(): Ownership {
+    return this.#own;
   }
 
   shard(id: string): ShardClient {
@@ -42,8 +46,9 @@ export class Topology {
     return s;
   }
 
+  /** The shard serving `hash` at the current epoch. */
   ownerOf(hash: number): ShardClient {
-    return this.shard(this.#ring.ownerOf(hash));
+    return this.shard(this.#own.ownerOf(hash));
   }
 
   shards(): ShardClient[] {
@@ -51,16 +56,16 @@ export class Topology {
   }
 
   /** Adopts a newer map of this cluster; returns whether it changed anything. */
-  async adopt(map: ClusterMap): Promise<boolean> {
-    if (map.clusterId !== this.#map.clusterId) {
-      this.#log.error({ theirs: map.clusterId, ours: this.#map.clusterId }, 'ignoring a map of another cluster');
+  async adopt(map: ClusterMap, save = true): Promise<boolean> {
+    if (map.clusterId !== this.map.clusterId) {
+      this.#log.error({ theirs: map.clusterId, ours: this.map.clusterId }, 'ignoring a map of another cluster');
       return false;
     }
-    if (map.epoch <= this.#map.epoch) return false;
-    await this.#store.save(map);
-    if (map.epoch <= this.#map.epoch) return false;
-    this.#map = map;
-    this.#ring = ringOf(map);
+    if (map.epoch <= this.epoch) return false;
+    const own = new Ownership(map);
+    if (save) await this.#store.save(map);
+    if (map.epoch <= this.epoch) return false;
+    this.#own = own;
     this.#syncShards();
     this.#log.info({ epoch: map.epoch.toString() }, 'cluster map adopted');
     return true;
@@ -84,7 +89,7 @@ export class Topology {
     const shard = this.#shards.get(shardId);
     if (!shard) return;
     try {
-      const theirs = nodeEpoch < this.epoch ? await shard.updateClusterMap(this.#map) : await shard.getClusterMap();
+      const theirs = nodeEpoch < this.epoch ? await shard.updateClusterMap(this.map) : await shard.getClusterMap();
       if (theirs) await this.adopt(theirs);
     } catch (err) {
       this.#log.warn({ err, shard: shardId }, 'map reconciliation failed');
@@ -93,18 +98,63 @@ export class Topology {
 
   /** Offers the current map to every shard (best effort; laggards catch up on WRONG_OWNER). */
   async pushMapToAll(): Promise<void> {
-    await Promise.all(this.shards().map(async (s) => {
+    await this.#push(this.shards(), this.map);
+  }
+
+  /** Pushes `map` to shards; resolves to the ids that did not take it. */
+  async #push(shards: ShardClient[], map: ClusterMap): Promise<Set<string>> {
+    const failed = new Set<string>();
+    await Promise.all(shards.map(async (s) => {
       try {
-        const theirs = await s.updateClusterMap(this.#map);
-        if (theirs) await this.adopt(theirs);
+        const theirs = await s.updateClusterMap(map);
+        if (!theirs || theirs.epoch < map.epoch) failed.add(s.id);
+        else if (theirs.epoch > map.epoch) await this.adopt(theirs);
       } catch (err) {
+        failed.add(s.id);
         this.#log.warn({ shard: s.id, err: (err as Error).message }, 'could not push the cluster map');
       }
     }));
+    return failed;
+  }
+
+  /**
+   * Commits the next epoch: `change` derives the new map from the current one; it is persisted,
+   * adopted and pushed to every shard of the old and new map. Rejects with UNAVAILABLE if a
+   * shard in `mustAck` did not install it (the commit stands; the caller retries its step).
+   * Commits are serialized.
+   */
+  commit(change: (current: ClusterMap) => Omit<ClusterMap, 'epoch'>, mustAck: Iterable<string> = []): Promise<ClusterMap> {
+    const run = this.#commits.then(async () => {
+      const next: ClusterMap = { ...change(this.map), epoch: this.epoch + 1n };
+      new Ownership(next); // validates before anything is written
+      await this.#store.save(next);
+      // Nodes first, then this router: until it switches, it routes at the old epoch, which
+      // nodes that already have the new one still serve wherever ownership did not change.
+      const targets = new Map(allMembers(this.map).concat(allMembers(next)).map((m) => [m.id, m]));
+      const temp: ShardClient[] = [];
+      const clients = [...targets.values()].map((m) => {
+        const existing = this.#shards.get(m.id);
+        if (existing && existing.address === m.address) return existing;
+        const c = new ShardClient(m, () => next.epoch, this.#shardOptions);
+        temp.push(c);
+        return c;
+      });
+      const failed = await this.#push(clients, next);
+      for (const c of temp) c.close();
+      await this.adopt(next, false);
+      const missing = [...mustAck].filter((id) => failed.has(id));
+      if (missing.length > 0) {
+        throw new RingKvError(ErrorCode.UNAVAILABLE, `epoch ${next.epoch} not installed on ${missing.join(', ')}`);
+      }
+      return next;
+    });
+    this.#commits = run.catch(() => undefined);
+    return run;
   }
 
   #syncShards(): void {
-    const wanted = new Map(this.#map.members.map((m) => [m.id, m]));
+    const members = allMembers(this.map);
+    const wanted = new Map(members.map((m) => [m.id, m]));
     for (const [id, client] of this.#shards) {
       const m = wanted.get(id);
       if (!m || m.address !== client.address) {
@@ -112,7 +162,7 @@ export class Topology {
         this.#shards.delete(id);
       }
     }
-    for (const m of this.#map.members) {
+    for (const m of members) {
       if (!this.#shards.has(m.id)) this.#shards.set(m.id, new ShardClient(m, () => this.epoch, this.#shardOptions));
     }
   }

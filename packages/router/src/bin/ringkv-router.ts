@@ -32,13 +32,19 @@ const program = new Command('ringkv-router')
   .option('--vnodes-per-weight <n>', 'virtual nodes per unit of weight for a new cluster', positiveInt('--vnodes-per-weight'))
   .option('--max-key-bytes <n>', 'largest key accepted', positiveInt('--max-key-bytes'))
   .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
+  .option('--migration-arcs <n>', 'arcs migrated at once', positiveInt('--migration-arcs'))
+  .option('--migration-rate <bytes-per-sec>', 'byte-rate limit of each arc stream (0 = unlimited)', (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('--migration-rate must be a non-negative integer');
+    return n;
+  })
   .option('--request-timeout-ms <ms>', 'deadline of each router -> shard call', positiveInt('--request-timeout-ms'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
-  maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number;
+  maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
 }>();
 const log = createLogger('ringkv-router');
 
@@ -54,6 +60,8 @@ try {
     },
     ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
+    ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
   });
   let stopping = false;
   const stop = (signal: string) => {

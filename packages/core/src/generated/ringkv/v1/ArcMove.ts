@@ -10,9 +10,17 @@ export interface ArcMove {
   'end'?: (number);
   'from'?: (string);
   'to'?: (string);
+  /**
+   * "pending" | "copying" | "handoff" | "done"
+   */
   'state'?: (string);
   'keysMoved'?: (number | string | Long);
   'bytesMoved'?: (number | string | Long);
+  /**
+   * Estimates made when the plan was built (live keys and bytes on the source).
+   */
+  'estimatedKeys'?: (number | string | Long);
+  'estimatedBytes'?: (number | string | Long);
 }
 
 /**
@@ -23,7 +31,15 @@ export interface ArcMove__Output {
   'end': (number);
   'from': (string);
   'to': (string);
+  /**
+   * "pending" | "copying" | "handoff" | "done"
+   */
   'state': (string);
   'keysMoved': (string);
   'bytesMoved': (string);
+  /**
+   * Estimates made when the plan was built (live keys and bytes on the source).
+   */
+  'estimatedKeys': (string);
+  'estimatedBytes': (string);
 }

@@ -11,6 +11,12 @@ export interface ClusterMap {
   'vnodesPerWeight'?: (number);
   'replicationFactor'?: (number);
   'migrations'?: (_ringkv_v1_ArcMove)[];
+  /**
+   * The membership after the migrations in progress complete; empty when none is in progress.
+   * While migrating, an arc's serving owner is its `to` once the arc is done, else its owner
+   * on the ring of `members`.
+   */
+  'nextMembers'?: (_ringkv_v1_Member)[];
 }
 
 export interface ClusterMap__Output {
@@ -20,4 +26,10 @@ export interface ClusterMap__Output {
   'vnodesPerWeight': (number);
   'replicationFactor': (number);
   'migrations': (_ringkv_v1_ArcMove__Output)[];
+  /**
+   * The membership after the migrations in progress complete; empty when none is in progress.
+   * While migrating, an arc's serving owner is its `to` once the arc is done, else its owner
+   * on the ring of `members`.
+   */
+  'nextMembers': (_ringkv_v1_Member__Output)[];
 }

@@ -9,6 +9,10 @@ export interface StatusResponse {
   'epoch'?: (number | string | Long);
   'shards'?: (_ringkv_v1_ShardStatus)[];
   'migrations'?: (_ringkv_v1_ArcMove)[];
+  /**
+   * Why the last migration attempt of the coordinator failed, if it is retrying.
+   */
+  'migrationError'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -16,4 +20,8 @@ export interface StatusResponse__Output {
   'epoch': (string);
   'shards': (_ringkv_v1_ShardStatus__Output)[];
   'migrations': (_ringkv_v1_ArcMove__Output)[];
+  /**
+   * Why the last migration attempt of the coordinator failed, if it is retrying.
+   */
+  'migrationError': (string);
 }

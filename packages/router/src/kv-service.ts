@@ -1,15 +1,12 @@
 import {
-  ErrorCode, RingKvError, clusterMapToProto, toServiceError,
-  type AdminHandlers, type KVHandlers, type Logger, type ShardStatus,
+  ErrorCode, RingKvError, toServiceError, type KVHandlers, type Logger,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
 import type { Scanner } from './scanner.js';
-import type { Topology } from './topology.js';
 
 /** Largest batch one KV.Execute may carry. */
 export const MAX_OPS_PER_REQUEST = 10_000;
-const STATUS_TIMEOUT_MS = 3_000;
 
 function failer(log: Logger) {
   return (cb: sendUnaryData<never>, err: unknown, what: string) => {
@@ -42,32 +39,3 @@ export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger):
   };
 }
 
-/** ringkv.v1.Admin: status and the cluster map. */
-export function adminHandlers(topology: Topology, log: Logger): AdminHandlers {
-  const fail = failer(log);
-  return {
-    Status(_call, cb) {
-      const map = topology.map;
-      Promise.all(map.members.map(async (m): Promise<ShardStatus> => {
-        const base = { id: m.id, address: m.address, weight: m.weight, state: m.state };
-        try {
-          const s = await topology.shard(m.id).stats(STATUS_TIMEOUT_MS);
-          return { ...base, keys: s.keys, bytes: s.bytes, reachable: true, error: '' };
-        } catch (err) {
-          return { ...base, keys: '0', bytes: '0', reachable: false, error: (err as Error).message };
-        }
-      })).then(
-        (shards) => cb(null, {
-          clusterId: map.clusterId,
-          epoch: map.epoch.toString(),
-          shards,
-          migrations: clusterMapToProto(map).migrations ?? [],
-        }),
-        (err) => fail(cb, err, 'Status'),
-      );
-    },
-    GetClusterMap(_call, cb) {
-      cb(null, { map: clusterMapToProto(topology.map), nodeId: '' });
-    },
-  };
-}

@@ -1,0 +1,122 @@
+import {
+  arcRanges, dataRangeOfHashes, ErrorCode, RingKvError,
+  type Arc, type ArcMoveState, type Ownership, type RawRecord,
+} from '@ringkv/core';
+import { allMembers } from '@ringkv/core';
+import type { LevelStore } from './level-store.js';
+import type { PeerPool } from './peer-pool.js';
+import type { Forward } from './write-apply.js';
+import { arcKey } from './storage-format.js';
+
+export interface ArcProgress {
+  keys: number;
+  bytes: number;
+  done: boolean;
+}
+
+const BATCH_RECORDS = 1000;
+const BATCH_BYTES = 1024 * 1024;
+
+/**
+ * The source side of arc migration: forwards writes of copying arcs to their targets and
+ * streams snapshots. An arc is *clean* once a snapshot that started after its last failed
+ * forward has been fully ingested; only clean arcs may finish their hand-off. After a restart
+ * nothing is clean, so every unfinished arc is copied again.
+ */
+export class MigrationSource {
+  readonly #nodeId: string;
+  readonly #store: LevelStore;
+  readonly #peers: PeerPool;
+  readonly #ownership: () => Ownership | undefined;
+  /** Arcs whose running snapshot has seen no failed forward yet. */
+  readonly #pendingClean = new Set<string>();
+  readonly #clean = new Set<string>();
+  #closed = false;
+
+  constructor(nodeId: string, store: LevelStore, peers: PeerPool, ownership: () => Ownership | undefined) {
+    this.#nodeId = nodeId;
+    this.#store = store;
+    this.#peers = peers;
+    this.#ownership = ownership;
+  }
+
+  isDirty(arc: Arc): boolean {
+    return !this.#clean.has(arcKey(arc));
+  }
+
+  #markDirty(move: Arc): void {
+    const k = arcKey(move);
+    this.#pendingClean.delete(k);
+    this.#clean.delete(k);
+  }
+
+  #addressOf(targetId: string): string {
+    const own = this.#ownership();
+    const m = own && allMembers(own.map).find((x) => x.id === targetId);
+    if (!m) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} in the cluster map`);
+    return m.address;
+  }
+
+  async forward(forwards: Forward[]): Promise<Set<string>> {
+    const failed = new Set<string>();
+    await Promise.all(forwards.map(async (f) => {
+      try {
+        await this.#peers.ingest(this.#addressOf(f.targetId), f.epoch, this.#nodeId, f.records);
+      } catch {
+        failed.add(f.targetId);
+        for (const m of f.moves) this.#markDirty(m);
+      }
+    }));
+    return failed;
+  }
+
+  /**
+   * Streams the arc's records (tombstones included, from one LevelDB snapshot) to the target
+   * in batches, at most rateBytesPerSec (0 = unlimited), yielding progress after each batch.
+   */
+  async *snapshot(
+    move: ArcMoveState, targetAddress: string, epoch: bigint, rateBytesPerSec: number,
+    barrier: () => Promise<void>, signal: AbortSignal,
+  ): AsyncGenerator<ArcProgress> {
+    const k = arcKey(move);
+    this.#clean.delete(k);
+    this.#pendingClean.add(k);
+    // Every write decided before this point is applied (so in the snapshot) or forwarded.
+    await barrier();
+    const started = Date.now();
+    let keys = 0;
+    let bytes = 0;
+    let batch: RawRecord[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.#peers.ingest(targetAddress, epoch, this.#nodeId, batch);
+      keys += batch.length;
+      bytes += batchBytes;
+      batch = [];
+      batchBytes = 0;
+      if (rateBytesPerSec > 0) {
+        const ahead = (bytes / rateBytesPerSec) * 1000 - (Date.now() - started);
+        if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+      }
+    };
+    for (const [from, to] of arcRanges(move)) {
+      for await (const [sk, raw] of this.#store.entries(dataRangeOfHashes(from, to))) {
+        if (this.#closed || signal.aborted) throw new RingKvError(ErrorCode.CANCELLED, 'migration stream cancelled');
+        batch.push({ key: sk.subarray(5), record: raw });
+        batchBytes += sk.length - 5 + raw.length;
+        if (batch.length >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
+          await flush();
+          yield { keys, bytes, done: false };
+        }
+      }
+    }
+    await flush();
+    if (this.#pendingClean.delete(k)) this.#clean.add(k);
+    yield { keys, bytes, done: true };
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+}

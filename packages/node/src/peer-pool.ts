@@ -1,0 +1,37 @@
+import { credentials } from '@grpc/grpc-js';
+import { CLIENT_CHANNEL_OPTIONS, NodeService, fromGrpcError, type NodeClient, type RawRecord } from '@ringkv/core';
+
+/** gRPC clients to other storage nodes, by address (migration targets). */
+export class PeerPool {
+  readonly #clients = new Map<string, NodeClient>();
+  readonly #timeoutMs: number;
+
+  constructor(timeoutMs = 10_000) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  #client(address: string): NodeClient {
+    let c = this.#clients.get(address);
+    if (!c) {
+      c = new NodeService(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+      this.#clients.set(address, c);
+    }
+    return c;
+  }
+
+  /** Sends records to a target node's Ingest; rejects with a RingKvError. */
+  ingest(address: string, epoch: bigint, from: string, records: RawRecord[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#client(address).Ingest(
+        { epoch: epoch.toString(), from, records },
+        { deadline: new Date(Date.now() + this.#timeoutMs) },
+        (err) => (err ? reject(fromGrpcError(err)) : resolve()),
+      );
+    });
+  }
+
+  close(): void {
+    for (const c of this.#clients.values()) c.close();
+    this.#clients.clear();
+  }
+}

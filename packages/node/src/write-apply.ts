@@ -1,0 +1,180 @@
+import {
+  ArcState, ErrorCode, RingKvError, decodeRecord, encodeDataKey, encodeRecord, isLive,
+  type ArcMoveState, type HybridLogicalClock, type Op__Output, type OpResult, type Ownership, type RawRecord,
+  type StoredRecord,
+} from '@ringkv/core';
+import type { BatchOp, LevelStore } from './level-store.js';
+import { EXPIRY_INDEX, HLC_KEY, OK, TOMBSTONE_INDEX, errorResult, indexKey, readResult } from './storage-format.js';
+
+type Done = (r: OpResult) => void;
+
+/** Everything that goes through the write queue, applied in order, one LevelDB batch per drain. */
+export type WriteItem =
+  | { kind: 'put' | 'delete' | 'get'; op: Op__Output; key: Buffer; hash: number; reqEpoch: bigint; done: Done }
+  /** Expiry or tombstone purge found in an index. */
+  | { kind: 'purge'; storageKey: Buffer; indexKey: Buffer; tombstone: boolean; done: Done }
+  /** Migration target: last-writer-wins; `found` in the result says whether it was applied. */
+  | { kind: 'ingest'; storageKey: Buffer; hash: number; record: StoredRecord; done: Done }
+  /** Cleanup: delete if the key is neither served nor being received here; `found` = deleted. */
+  | { kind: 'drop'; storageKey: Buffer; hash: number; done: Done }
+  | { kind: 'barrier'; done: Done };
+
+/** Writes to forward to one migration target, and the arcs they belong to. */
+export interface Forward {
+  targetId: string;
+  epoch: bigint;
+  records: RawRecord[];
+  moves: Set<ArcMoveState>;
+}
+
+export interface ApplyContext {
+  store: LevelStore;
+  clock: HybridLogicalClock;
+  sync: boolean;
+  nodeId: string;
+  fence(reqEpoch: bigint, hash: number): OpResult | undefined;
+  ownership(): Ownership | undefined;
+  /** Sends forwards to their targets; resolves to the target ids that failed. */
+  forward(forwards: Forward[]): Promise<Set<string>>;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Applies one drained batch. Reads the current records of every key in one getMany, decides
+ * each item in order against the state left by the items before it, writes one LevelDB batch,
+ * forwards writes of migrating arcs to their targets, then settles every item. Versions come
+ * from the clock in apply order, so each key's versions increase in visibility order.
+ */
+export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Promise<void> {
+  const keyed = items.map((it) => (it.kind === 'barrier' ? undefined
+    : 'storageKey' in it ? it.storageKey : encodeDataKey(it.key, it.hash)));
+  const lookups = keyed.filter((k): k is Buffer => k !== undefined);
+  const raws = await ctx.store.getMany(lookups);
+  const stored = new Map<string, StoredRecord | undefined>();
+  lookups.forEach((k, i) => {
+    const id = k.toString('latin1');
+    if (!stored.has(id)) stored.set(id, raws[i] ? decodeRecord(raws[i]!) : undefined);
+  });
+  const own = ctx.ownership();
+  const ops: BatchOp[] = [];
+  const results: OpResult[] = new Array(items.length);
+  const forwards = new Map<string, Forward>();
+  /** Item index -> forward target, for the writes that must reach a target before their ack. */
+  const forwarded: Array<string | undefined> = new Array(items.length);
+  const now = Date.now();
+  let lastVersion = 0n;
+
+  items.forEach((item, i) => {
+    if (item.kind === 'barrier') {
+      results[i] = OK;
+      return;
+    }
+    const sk = keyed[i]!;
+    const id = sk.toString('latin1');
+    const current = stored.get(id);
+    const set = (record: StoredRecord | undefined) => {
+      stored.set(id, record);
+      if (record) ops.push({ type: 'put', key: sk, value: encodeRecord(record) });
+      else ops.push({ type: 'del', key: sk });
+    };
+    switch (item.kind) {
+      case 'purge': {
+        ops.push({ type: 'del', key: item.indexKey });
+        const due = current && (item.tombstone
+          ? current.tombstone
+          : !current.tombstone && current.expiresAtMs !== 0 && current.expiresAtMs <= now);
+        if (due) set(undefined);
+        results[i] = OK;
+        return;
+      }
+      case 'drop': {
+        const move = own?.moveOf(item.hash);
+        const keep = !own || own.ownerOf(item.hash) === ctx.nodeId
+          || (move !== undefined && move.to === ctx.nodeId && move.state !== ArcState.DONE);
+        if (!keep && current) set(undefined);
+        results[i] = { ...OK, found: !keep && current !== undefined };
+        return;
+      }
+      case 'ingest': {
+        ctx.clock.observe(item.record.version);
+        const apply = !current || current.version < item.record.version;
+        if (apply) {
+          set(item.record);
+          if (item.record.expiresAtMs) ops.push({ type: 'put', key: indexKey(EXPIRY_INDEX, item.record.expiresAtMs, sk), value: EMPTY });
+          if (item.record.tombstone) ops.push({ type: 'put', key: indexKey(TOMBSTONE_INDEX, now, sk), value: EMPTY });
+        }
+        results[i] = { ...OK, found: apply };
+        return;
+      }
+      default:
+        break;
+    }
+    const fenced = ctx.fence(item.reqEpoch, item.hash);
+    if (fenced) {
+      results[i] = fenced;
+      return;
+    }
+    const live = current !== undefined && isLive(current, now);
+    if (item.kind === 'get') {
+      results[i] = live ? readResult(current, now) : OK;
+      return;
+    }
+    const condition = item.kind === 'put' ? item.op.put!.condition : item.op.delete!.condition;
+    if (condition?.kind === 'ifAbsent' && live) {
+      results[i] = errorResult(new RingKvError(ErrorCode.CONFLICT, 'key exists (ifAbsent)'));
+      return;
+    }
+    if (condition?.kind === 'ifVersion') {
+      const want = BigInt(condition.ifVersion!);
+      if (!live || current!.version !== want) {
+        const have = live ? `version ${current!.version}` : 'no value';
+        results[i] = errorResult(new RingKvError(ErrorCode.CONFLICT, `key has ${have}, not version ${want} (ifVersion)`));
+        return;
+      }
+    }
+    const version = ctx.clock.now();
+    lastVersion = version;
+    let record: StoredRecord;
+    if (item.kind === 'put') {
+      const ttl = Number(item.op.put!.ttlMs);
+      const expiresAtMs = ttl > 0 ? now + ttl : 0;
+      record = { version, tombstone: false, expiresAtMs, value: item.op.put!.value };
+      if (expiresAtMs) ops.push({ type: 'put', key: indexKey(EXPIRY_INDEX, expiresAtMs, sk), value: EMPTY });
+    } else {
+      record = { version, tombstone: true, expiresAtMs: 0, value: EMPTY };
+      ops.push({ type: 'put', key: indexKey(TOMBSTONE_INDEX, now, sk), value: EMPTY });
+    }
+    set(record);
+    results[i] = { ...OK, found: item.kind === 'delete' ? live : false, version: version.toString() };
+    const move = own?.moveOf(item.hash);
+    if (own && move && move.from === ctx.nodeId && move.state === ArcState.COPYING) {
+      let f = forwards.get(move.to);
+      if (!f) forwards.set(move.to, (f = { targetId: move.to, epoch: own.epoch, records: [], moves: new Set() }));
+      f.records.push({ key: item.key, record: encodeRecord(record) });
+      f.moves.add(move);
+      forwarded[i] = move.to;
+    }
+  });
+
+  if (lastVersion > 0n) {
+    const hlc = Buffer.allocUnsafe(8);
+    hlc.writeBigUInt64BE(lastVersion);
+    ops.push({ type: 'put', key: HLC_KEY, value: hlc });
+  }
+  if (ops.length > 0) await ctx.store.batch(ops, ctx.sync);
+  if (forwards.size > 0) {
+    // Applied here first; acknowledged only once the target has it too. A failed forward leaves
+    // the arc dirty, so it is copied again before its hand-off.
+    const failed = await ctx.forward([...forwards.values()]);
+    if (failed.size > 0) {
+      forwarded.forEach((target, i) => {
+        if (target !== undefined && failed.has(target)) {
+          results[i] = errorResult(new RingKvError(ErrorCode.UNAVAILABLE,
+            `write applied but not yet copied to migration target ${target}; retry`));
+        }
+      });
+    }
+  }
+  items.forEach((item, i) => item.done(results[i]!));
+}

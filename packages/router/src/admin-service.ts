@@ -1,0 +1,145 @@
+import {
+  ErrorCode, RingKvError, allMembers, arcMoveToProto, clusterMapToProto, toServiceError,
+  type AdminHandlers, type ArcMoveState, type ClusterMap, type Logger, type PlanResponse, type ShardStatus,
+} from '@ringkv/core';
+import type { sendUnaryData } from '@grpc/grpc-js';
+import type { Topology } from './topology.js';
+import type { Migrator } from './migrator.js';
+import { ShardClient } from './shard-client.js';
+import { planAdd, planRemove, planWeight, startPlan, type MembershipPlan } from './membership.js';
+
+const STATUS_TIMEOUT_MS = 3_000;
+const PROBE_TIMEOUT_MS = 3_000;
+
+/** ringkv.v1.Admin: status, the cluster map and membership changes. */
+export function adminHandlers(topology: Topology, migrator: Migrator, log: Logger): AdminHandlers {
+  const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
+    if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
+    cb(toServiceError(err) as never, null);
+  };
+
+  /** Fills in estimated keys and bytes per arc from the sources (best effort). */
+  const estimate = async (moves: ArcMoveState[]): Promise<void> => {
+    const bySource = new Map<string, ArcMoveState[]>();
+    for (const m of moves) bySource.set(m.from, [...(bySource.get(m.from) ?? []), m]);
+    await Promise.all([...bySource].map(async ([id, arcs]) => {
+      try {
+        const est = await topology.shard(id).estimateArcs(arcs);
+        arcs.forEach((a, i) => {
+          a.estimatedKeys = est[i]?.keys ?? 0n;
+          a.estimatedBytes = est[i]?.bytes ?? 0n;
+        });
+      } catch (err) {
+        log.warn({ shard: id, err: (err as Error).message }, 'could not estimate arcs');
+      }
+    }));
+  };
+
+  const run = async (plan: MembershipPlan, dryRun: boolean, leaving?: string): Promise<PlanResponse> => {
+    await estimate(plan.moves);
+    const totals = {
+      estimatedKeys: plan.moves.reduce((a, m) => a + m.estimatedKeys, 0n).toString(),
+      estimatedBytes: plan.moves.reduce((a, m) => a + m.estimatedBytes, 0n).toString(),
+      fraction: plan.fraction,
+      arcs: plan.moves.map(arcMoveToProto),
+    };
+    if (dryRun) return { ...totals, epoch: topology.epoch.toString(), committed: false };
+    const map = await topology.commit((m) => startPlan(m, plan, leaving));
+    migrator.ensureRunning();
+    log.info({ epoch: map.epoch.toString(), arcs: plan.moves.length, fraction: plan.fraction }, 'membership change committed');
+    return { ...totals, epoch: map.epoch.toString(), committed: true };
+  };
+
+  const handle = (what: string, cb: sendUnaryData<PlanResponse>, work: () => Promise<PlanResponse>) => {
+    work().then((res) => cb(null, res), (err) => fail(cb as sendUnaryData<never>, err, what));
+  };
+
+  return {
+    Status(_call, cb) {
+      const map = topology.map;
+      const states = memberStates(map);
+      Promise.all(allMembers(map).map(async (m): Promise<ShardStatus> => {
+        const base = { id: m.id, address: m.address, weight: m.weight, state: states.get(m.id) ?? m.state };
+        try {
+          const s = await topology.shard(m.id).stats(STATUS_TIMEOUT_MS);
+          return { ...base, keys: s.keys, bytes: s.bytes, reachable: true, error: '' };
+        } catch (err) {
+          return { ...base, keys: '0', bytes: '0', reachable: false, error: (err as Error).message };
+        }
+      })).then(
+        (shards) => cb(null, {
+          clusterId: map.clusterId,
+          epoch: map.epoch.toString(),
+          shards,
+          migrations: map.migrations.map((m) => arcMoveToProto({ ...m, ...migrator.progressOf(m) })),
+          migrationError: migrator.lastError,
+        }),
+        (err) => fail(cb, err, 'Status'),
+      );
+    },
+    GetClusterMap(_call, cb) {
+      cb(null, { map: clusterMapToProto(topology.map), nodeId: '' });
+    },
+    AddShard(call, cb) {
+      const { id, address, dryRun } = call.request;
+      const weight = call.request.weight === 0 ? 1 : call.request.weight;
+      handle('AddShard', cb, async () => {
+        const plan = planAdd(topology.map, id, address, weight);
+        await probeNewShard(topology.map, id, address);
+        return run(plan, dryRun);
+      });
+    },
+    RemoveShard(call, cb) {
+      const { id, dryRun } = call.request;
+      handle('RemoveShard', cb, () => run(planRemove(topology.map, id), dryRun, id));
+    },
+    SetWeight(call, cb) {
+      const { id, weight, dryRun } = call.request;
+      handle('SetWeight', cb, () => run(planWeight(topology.map, id, weight), dryRun));
+    },
+    Rebalance(call, cb) {
+      handle('Rebalance', cb, async () => {
+        const map = topology.map;
+        // Remaining work of a change in progress, else nothing: the ring decides placement.
+        const moves = map.migrations.filter((m) => m.state !== 'done').map((m) => ({ ...m }));
+        if (!call.request.dryRun) migrator.ensureRunning();
+        const plan: MembershipPlan = { nextMembers: map.nextMembers, moves, fraction: 0 };
+        await estimate(plan.moves);
+        return {
+          epoch: map.epoch.toString(), arcs: moves.map(arcMoveToProto), committed: false, fraction: 0,
+          estimatedKeys: moves.reduce((a, m) => a + m.estimatedKeys, 0n).toString(),
+          estimatedBytes: moves.reduce((a, m) => a + m.estimatedBytes, 0n).toString(),
+        };
+      });
+    },
+  };
+}
+
+/** A shard's state as shown to operators: joining / leaving during a change, else active. */
+function memberStates(map: ClusterMap): Map<string, string> {
+  const out = new Map<string, string>();
+  const now = new Set(map.members.map((m) => m.id));
+  const next = new Set(map.nextMembers.map((m) => m.id));
+  for (const m of map.members) out.set(m.id, map.nextMembers.length > 0 && !next.has(m.id) ? 'leaving' : m.state);
+  for (const m of map.nextMembers) if (!now.has(m.id)) out.set(m.id, 'joining');
+  return out;
+}
+
+/** The new shard must be running, must be the node it claims, and must not belong to another cluster. */
+async function probeNewShard(map: ClusterMap, id: string, address: string): Promise<void> {
+  const client = new ShardClient({ id, address }, () => 0n, { requestTimeoutMs: PROBE_TIMEOUT_MS });
+  try {
+    const { nodeId, map: theirs } = await client.identify(PROBE_TIMEOUT_MS).catch((err: RingKvError) => {
+      throw new RingKvError(ErrorCode.UNAVAILABLE, `cannot reach the new shard at ${address}: ${err.message}`);
+    });
+    if (nodeId !== id) {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `the node at ${address} is "${nodeId}", not "${id}" (its --id)`);
+    }
+    if (theirs && theirs.clusterId !== map.clusterId) {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `shard ${id} at ${address} already belongs to another cluster (${theirs.clusterId})`);
+    }
+  } finally {
+    client.close();
+  }
+}
+

@@ -1,0 +1,159 @@
+import {
+  ArcState, allMembers, formatArc, isMigrating, type ArcMoveState, type ClusterMap, type Logger,
+} from '@ringkv/core';
+import type { Topology } from './topology.js';
+
+export interface MigratorOptions {
+  /** Arc streams running at once. @default 4 */
+  arcConcurrency: number;
+  /** Arcs per wave: each wave costs three epoch commits and one short hand-off. @default 32 */
+  waveSize?: number;
+  /** Byte-rate limit per arc stream; 0 = unlimited. @default 0 */
+  rateBytesPerSec: number;
+  /** Delay before retrying a failed step. @default 500 */
+  retryDelayMs: number;
+}
+
+export interface ArcProgressView {
+  keysMoved: bigint;
+  bytesMoved: bigint;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const same = (a: ArcMoveState, b: { start: number; end: number }) => a.start === b.start && a.end === b.end;
+
+/**
+ * Drives the migrations recorded in the cluster map to completion, a wave of arcs at a time:
+ * commit COPYING (sources start forwarding writes) -> each source streams its arc ->
+ * commit HANDOFF (sources refuse the arc with TRY_AGAIN) -> sources confirm no forward failed ->
+ * commit DONE (targets serve; sources delete the range). When every arc is done the next
+ * members become the members. The plan lives in the persisted map, so a restarted router
+ * resumes where the map says; a failed step is retried from COPYING.
+ */
+export class Migrator {
+  readonly #topology: Topology;
+  readonly #log: Logger;
+  readonly #opts: MigratorOptions;
+  readonly #progress = new Map<string, ArcProgressView>();
+  #running: Promise<void> | undefined;
+  #closed = false;
+  #abort = new AbortController();
+  lastError = '';
+
+  constructor(topology: Topology, log: Logger, options: MigratorOptions) {
+    this.#topology = topology;
+    this.#log = log;
+    this.#opts = options;
+  }
+
+  /** Live progress of an arc being copied (falls back to what the map recorded). */
+  progressOf(m: ArcMoveState): ArcProgressView {
+    return this.#progress.get(formatArc(m)) ?? { keysMoved: m.keysMoved, bytesMoved: m.bytesMoved };
+  }
+
+  get running(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Starts the loop if the map has unfinished work. */
+  ensureRunning(): void {
+    if (this.#running || this.#closed || !isMigrating(this.#topology.map)) return;
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed && isMigrating(this.#topology.map)) {
+      try {
+        const left = this.#topology.map.migrations.filter((m) => m.state !== ArcState.DONE);
+        if (left.length === 0) await this.#finish();
+        else await this.#wave(left.slice(0, this.#opts.waveSize ?? 32));
+        this.lastError = '';
+      } catch (err) {
+        if (this.#closed) return;
+        this.lastError = (err as Error).message;
+        this.#log.warn({ err: this.lastError }, 'migration step failed; retrying');
+        await sleep(this.#opts.retryDelayMs);
+      }
+    }
+  }
+
+  #setStates(wave: ArcMoveState[], state: (m: ArcMoveState) => string | undefined, extra?: (m: ArcMoveState) => Partial<ArcMoveState>) {
+    return (map: ClusterMap): Omit<ClusterMap, 'epoch'> => ({
+      ...map,
+      migrations: map.migrations.map((m) => {
+        const w = wave.find((x) => same(x, m));
+        const s = w && state(w);
+        return s ? { ...m, state: s, ...(extra ? extra(w) : {}) } : m;
+      }),
+    });
+  }
+
+  async #wave(wave: ArcMoveState[]): Promise<void> {
+    const parties = new Set(wave.flatMap((m) => [m.from, m.to]));
+    const started = Date.now();
+    let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties);
+    const copyingAt = Date.now();
+    const results = await mapLimit(wave, this.#opts.arcConcurrency, async (m) => {
+      const key = formatArc(m);
+      const target = allMembers(map).find((x) => x.id === m.to)!;
+      this.#progress.set(key, { keysMoved: 0n, bytesMoved: 0n });
+      return this.#topology.shard(m.from).migrateArc(
+        { epoch: map.epoch, start: m.start, end: m.end, targetId: m.to, targetAddress: target.address, rateBytesPerSec: this.#opts.rateBytesPerSec },
+        (keys, bytes) => this.#progress.set(key, { keysMoved: BigInt(keys), bytesMoved: BigInt(bytes) }),
+        this.#abort.signal,
+      );
+    });
+    const copiedAt = Date.now();
+    map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF), wave.map((m) => m.from));
+    const handoffAt = Date.now();
+    const dirty = await Promise.all(wave.map((m) => this.#topology.shard(m.from).finishHandoff(map.epoch, m.start, m.end)));
+    const checkedAt = Date.now();
+    await this.#topology.commit(this.#setStates(
+      wave,
+      (m) => (dirty[wave.indexOf(m)] ? ArcState.COPYING : ArcState.DONE),
+      (m) => {
+        const r = results[wave.indexOf(m)]!;
+        return { keysMoved: BigInt(r.keys), bytesMoved: BigInt(r.bytes) };
+      },
+    ), wave.map((m) => m.to));
+    for (const m of wave) this.#progress.delete(formatArc(m));
+    const keys = results.reduce((a, r) => a + r.keys, 0);
+    this.#log.info({
+      arcs: wave.length, keys, ms: Date.now() - started, handoffMs: Date.now() - handoffAt,
+      steps: [copyingAt - started, copiedAt - copyingAt, handoffAt - copiedAt, checkedAt - handoffAt, Date.now() - checkedAt],
+      recopy: dirty.filter(Boolean).length,
+    }, 'arcs migrated');
+  }
+
+  async #finish(): Promise<void> {
+    const map = await this.#topology.commit((m) => ({
+      ...m,
+      members: m.nextMembers.map((x) => ({ ...x, state: 'active' as const })),
+      nextMembers: [],
+      migrations: [],
+    }));
+    this.#log.info({ epoch: map.epoch.toString(), members: map.members.map((m) => m.id) }, 'membership change complete');
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#abort.abort();
+    await this.#running?.catch(() => undefined);
+  }
+}
+
+/** Runs fn over items with at most `limit` in flight; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
