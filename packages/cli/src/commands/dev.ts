@@ -1,0 +1,150 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DevCluster, describeExit, resolveBins } from '../dev-cluster.js';
+import { resolveLayout, saveLayout, type DevRequest } from '../dev-layout.js';
+import { lockDataDir } from '../dev-lock.js';
+import { DEFAULT_ROUTER, ROUTER_ENV } from '../context.js';
+import { EXIT_ERROR, EXIT_OK, ExitCode, UsageError, parseFlag, type CliIo } from '../io.js';
+
+interface DevFlags {
+  shards: string;
+  dataDir: string;
+  port: string;
+  host: string;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function wholeNumber(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`invalid ${flag} "${text}": expected a whole number`);
+  return Number(text);
+}
+
+export function registerDevCommand(program: Command, io: CliIo): void {
+  program
+    .command('dev')
+    .description('run a local cluster in the foreground: N storage nodes and a router, as child processes')
+    .option('--shards <n>', 'number of storage nodes (shard-1..shard-N on ports PORT+1..PORT+N)', '3')
+    .option('--data-dir <dir>', 'where data, logs and the layout (dev.json) live', './data')
+    .option('--port <port>', 'router port', '7400')
+    .option('--host <host>', 'address every process listens on', '127.0.0.1')
+    .action(async (flags: DevFlags, cmd: Command) => {
+      const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const req: DevRequest = {
+        shards: wholeNumber(flags.shards, '--shards'),
+        port: wholeNumber(flags.port, '--port'),
+        host: flags.host,
+        explicit: { shards: explicit('shards'), port: explicit('port'), host: explicit('host') },
+      };
+      const dataDir = resolve(flags.dataDir);
+      const code = await runDev(io, dataDir, req);
+      throw new ExitCode(code);
+    });
+}
+
+/** Runs the cluster until a stop signal (exit 0) or an unexpected child exit (exit 1). */
+export async function runDev(io: CliIo, dataDir: string, req: DevRequest): Promise<number> {
+  const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
+  const bins = resolveBins();
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    const { layout, warnings, existing } = parseFlag(() => resolveLayout(dataDir, req));
+    for (const w of warnings) warn(w);
+    saveLayout(dataDir, layout);
+    return await superviseCluster(io, new DevCluster(dataDir, layout, bins), existing);
+  } finally {
+    unlock();
+  }
+}
+
+async function superviseCluster(io: CliIo, cluster: DevCluster, existing: boolean): Promise<number> {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
+  const { layout, dataDir } = cluster;
+  let signalled = 0;
+  let onStop!: (sig: NodeJS.Signals) => void;
+  const stopRequested = new Promise<NodeJS.Signals>((r) => (onStop = r));
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signalled === 1) return onStop(sig);
+    // A second Ctrl-C: do not wait for a graceful stop.
+    cluster.killNow();
+    process.exit(EXIT_ERROR);
+  };
+  const onExit = () => cluster.killNow();
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  process.on('exit', onExit);
+
+  try {
+    say(`${existing ? 'restarting' : 'starting'} ${layout.shards.length} shards and a router from ${dataDir}`);
+    say(`logs: ${join(dataDir, 'logs')}/<name>.log (${[...layout.shards.map((s) => s.id), 'router'].join(', ')})`);
+    const ready = (async () => {
+      await cluster.start(READY_TIMEOUT_MS);
+      return cluster.waitReady(READY_TIMEOUT_MS);
+    })();
+    const first = await Promise.race([
+      ready.then((status) => ({ kind: 'ready' as const, status })),
+      stopRequested.then((sig) => ({ kind: 'signal' as const, sig })),
+    ]);
+    if (first.kind === 'signal') {
+      say(`${first.sig}: stopping`);
+      ready.catch(() => {});
+      await cluster.stop(STOP_GRACE_MS, warn);
+      return EXIT_OK;
+    }
+    say(banner(cluster, first.status.epoch));
+
+    const end = await Promise.race([
+      stopRequested.then((sig) => ({ kind: 'signal' as const, sig })),
+      cluster.failed.then((exit) => ({ kind: 'failed' as const, exit })),
+    ]);
+    if (end.kind === 'signal') {
+      say(`${end.sig}: stopping the cluster`);
+      await cluster.stop(STOP_GRACE_MS, warn);
+      say('stopped');
+      return EXIT_OK;
+    }
+    io.stderr.write(`error: UNAVAILABLE: ${describeExit(end.exit)} unexpectedly; stopping the others\n`);
+    printTail(io, cluster, end.exit.name);
+    await cluster.stop(STOP_GRACE_MS, warn);
+    return EXIT_ERROR;
+  } catch (err) {
+    // Start-up failed: say which child and why, then stop the rest.
+    const failedChild = cluster.failure;
+    await cluster.stop(STOP_GRACE_MS, warn);
+    if (failedChild) printTail(io, cluster, failedChild.name);
+    throw err;
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    process.off('exit', onExit);
+  }
+}
+
+function printTail(io: CliIo, cluster: DevCluster, name: string): void {
+  const tail = cluster.logTail(name);
+  if (tail) io.stderr.write(`--- last lines of ${cluster.logFile(name)}:\n${tail}\n---\n`);
+}
+
+function banner(cluster: DevCluster, epoch: bigint): string {
+  const router = cluster.routerAddress;
+  const flag = router === DEFAULT_ROUTER ? '' : ` --router ${router}`;
+  const shards = cluster.layout.shards.map((s) => `${s.id}=${cluster.shardAddress(s.port)}`).join('  ');
+  return [
+    '',
+    `ringkv dev cluster is up (epoch ${epoch})`,
+    `  router  ${router}`,
+    `  shards  ${shards}`,
+    `  data    ${cluster.dataDir}`,
+    '',
+    'In another terminal:',
+    `  ringkv${flag} put hello world`,
+    `  ringkv${flag} get hello`,
+    `  ringkv${flag} status`,
+    ...(flag ? [`  (or export ${ROUTER_ENV}=${router})`] : []),
+    '',
+    'Press Ctrl-C to stop the cluster.',
+  ].join('\n');
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { formatHostPort, parseDurationMs, parseHostPort } from '@ringkv/core';
+import { RingKvClient } from '@ringkv/client';
+import { parseFlag, type CliIo } from './io.js';
+
+export const DEFAULT_ROUTER = '127.0.0.1:7400';
+export const ROUTER_ENV = 'RINGKV_ROUTER';
+/** Connecting is capped below --timeout: an unreachable router should fail fast. */
+const MAX_CONNECT_MS = 3_000;
+
+export interface GlobalOptions {
+  router?: string;
+  timeout: string;
+}
+
+export interface Target {
+  router: string;
+  timeoutMs: number;
+}
+
+/** The router and deadline every data and admin command uses, from flags and environment. */
+export function targetOf(cmd: Command, io: CliIo): Target {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  const fromEnv = g.router === undefined && io.env[ROUTER_ENV] !== undefined && io.env[ROUTER_ENV] !== '';
+  const text = g.router ?? (fromEnv ? io.env[ROUTER_ENV]! : DEFAULT_ROUTER);
+  const router = parseFlag(() => formatHostPort(parseHostPort(text, fromEnv ? ROUTER_ENV : '--router')));
+  const timeoutMs = parseFlag(() => parseDurationMs(g.timeout, '--timeout'));
+  return { router, timeoutMs };
+}
+
+/** Connects, runs `fn`, and always closes the client. */
+export async function withClient<T>(cmd: Command, io: CliIo, fn: (client: RingKvClient, t: Target) => Promise<T>): Promise<T> {
+  const t = targetOf(cmd, io);
+  const client = await RingKvClient.connect({
+    routers: [t.router],
+    timeoutMs: t.timeoutMs,
+    connectTimeoutMs: Math.min(t.timeoutMs, MAX_CONNECT_MS),
+  });
+  try {
+    return await fn(client, t);
+  } finally {
+    await client.close();
+  }
+}

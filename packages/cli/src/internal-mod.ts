@@ -1,0 +1,7 @@
+// For tests: not a stable API.
+export * from './mod.js';
+export { UsageError, ExitCode, reportError, parseFlag } from './io.js';
+export { targetOf, DEFAULT_ROUTER, ROUTER_ENV } from './context.js';
+export { statusJson, statusText, shardListJson, shardListText, scanEntryJson, humanBytes } from './format.js';
+export { saveLayout, LAYOUT_FILE, MAX_DEV_SHARDS } from './dev-layout.js';
+export { runDev } from './commands/dev.js';

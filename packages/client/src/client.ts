@@ -1,0 +1,214 @@
+import { ErrorCode, RingKvError, type Op, type OpResult__Output } from '@ringkv/core';
+import { AdminApi } from './admin.js';
+import { withCall, type CallContext } from './call-context.js';
+import { RouterPool } from './load-balancer.js';
+import { OpPipeline } from './op-pipeline.js';
+import { batchPutOp, deleteOp, getOp, putOp } from './ops.js';
+import { checkSignal, checkTimeout, resolveClientOptions, type ResolvedClientOptions } from './options.js';
+import { toVersionedValue, u64 } from './results.js';
+import { callWithRetry } from './retry.js';
+import { ScanIterator, scanPage, type ScanFetcher } from './scan.js';
+import type { RouterTransport } from './transport.js';
+import { UnaryRouterTransport } from './transport-unary.js';
+import type {
+  BatchPutEntry,
+  CallOptions,
+  ClientOptions,
+  ClientStatus,
+  DeleteOptions,
+  Key,
+  PutOptions,
+  ScanIterable,
+  ScanOptions,
+  ScanPage,
+  ScanPageOptions,
+  Value,
+  VersionedValue,
+} from './types.js';
+
+/**
+ * A connection to a ringkv cluster through its routers. Create it with
+ * `RingKvClient.connect()`, end it with `close()` (or `await using`).
+ *
+ * Every method returns a promise that rejects with a RingKvError; single-key calls made in
+ * the same tick travel to the router together in one batch.
+ */
+export class RingKvClient implements AsyncDisposable {
+  readonly #options: ResolvedClientOptions;
+  readonly #pool: RouterPool;
+  readonly #pipeline: OpPipeline;
+  readonly #calls = new Set<CallContext>();
+  readonly #admin: AdminApi;
+  #status: ClientStatus = 'open';
+
+  private constructor(options: ResolvedClientOptions, routers: RouterTransport[]) {
+    this.#options = options;
+    this.#pool = new RouterPool(routers);
+    this.#pipeline = new OpPipeline(this.#pool);
+    this.#admin = new AdminApi((what, opts, fn) =>
+      this.#routerCall(what, opts, (ctx) => callWithRetry(this.#pool, ctx, (r) => fn(r, ctx.deadline, ctx.signal))),
+    );
+  }
+
+  /**
+   * Connects to the routers and resolves once at least one accepts a connection.
+   * Rejects with INVALID_ARGUMENT for bad options, UNAVAILABLE naming the routers when none
+   * accepts a connection (a refused connection fails at once; an unanswered one after
+   * `connectTimeoutMs`).
+   */
+  static async connect(options: ClientOptions): Promise<RingKvClient> {
+    const resolved = resolveClientOptions(options);
+    const routers = resolved.routers.map((address) => new UnaryRouterTransport(address));
+    const deadline = Date.now() + resolved.connectTimeoutMs;
+    try {
+      await Promise.any(routers.map((r) => r.connect(deadline, resolved.connectTimeoutMs)));
+    } catch (err) {
+      for (const r of routers) r.close();
+      const causes = (err instanceof AggregateError ? err.errors : [err]) as RingKvError[];
+      if (causes.length === 1) throw causes[0]!;
+      throw new RingKvError(ErrorCode.UNAVAILABLE, `cannot reach any router: ${causes.map((c) => c.message).join('; ')}`, {
+        cause: err,
+      });
+    }
+    return new RingKvClient(resolved, routers);
+  }
+
+  /** `open` until `close()`, then `closed`. */
+  get status(): ClientStatus {
+    return this.#status;
+  }
+
+  /** Cluster administration: `admin.status()`, `admin.clusterMap()`. */
+  get admin(): AdminApi {
+    return this.#admin;
+  }
+
+  /** The value of `key`, or undefined if it does not exist (or has expired). */
+  async get(key: Key, options: CallOptions = {}): Promise<Buffer | undefined> {
+    return (await this.getEntry(key, options))?.value;
+  }
+
+  /** The value of `key` with its version and expiry, or undefined if it does not exist. */
+  async getEntry(key: Key, options: CallOptions = {}): Promise<VersionedValue | undefined> {
+    const result = await this.#single('get', options, () => getOp(key), true);
+    return toVersionedValue(result);
+  }
+
+  /**
+   * Writes `value` under `key` and resolves to the new version. With `ifVersion` or
+   * `ifAbsent` the write is conditional and fails with CONFLICT when the condition does not
+   * hold.
+   */
+  async put(key: Key, value: Value, options: PutOptions = {}): Promise<bigint> {
+    const result = await this.#single('put', options, () => putOp(key, value, options), false);
+    return u64(result.version);
+  }
+
+  /** Deletes `key`; resolves to true if it existed. With `ifVersion`, CONFLICT when it differs. */
+  async delete(key: Key, options: DeleteOptions = {}): Promise<boolean> {
+    const result = await this.#single('delete', options, () => deleteOp(key, options), false);
+    return result.found;
+  }
+
+  /** The values of `keys`, in the same order (undefined for missing keys). */
+  async batchGet(keys: readonly Key[], options: CallOptions = {}): Promise<Array<Buffer | undefined>> {
+    const results = await this.#batch('batchGet', options, 'keys', keys, (k, i) => getOp(k, `keys[${i}]`), true);
+    return results.map((r) => toVersionedValue(r)?.value);
+  }
+
+  /**
+   * Writes every entry and resolves to their new versions, in order. Entries are applied
+   * independently, not atomically: if any fails, the promise rejects with a RingKvError
+   * carrying the first failing entry's code, and the other entries may have been applied.
+   */
+  async batchPut(entries: readonly BatchPutEntry[], options: CallOptions = {}): Promise<bigint[]> {
+    const results = await this.#batch('batchPut', options, 'entries', entries, batchPutOp, false);
+    return results.map((r) => u64(r.version));
+  }
+
+  /**
+   * Iterates over every key (or every key under `prefix`) in ring order, fetching pages as
+   * it goes. Every key that exists for the whole scan is yielded exactly once; keys written
+   * or deleted during it may or may not be. `cursor` resumes it later.
+   */
+  scan(options: ScanOptions = {}): ScanIterable {
+    return new ScanIterator(this.#scanFetcher, options);
+  }
+
+  /** One page of a scan: up to `limit` entries and the cursor to continue from. */
+  async scanPage(options: ScanPageOptions = {}): Promise<ScanPage> {
+    return scanPage(this.#scanFetcher, options);
+  }
+
+  /**
+   * Closes the connections now. Calls in flight and later calls fail with CLOSED (a write
+   * in flight may or may not have been applied). Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#status === 'closed') return;
+    this.#status = 'closed';
+    const reason = new RingKvError(ErrorCode.CLOSED, 'the client was closed');
+    this.#pipeline.close(reason);
+    for (const call of [...this.#calls]) call.abort(reason);
+    this.#pool.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  readonly #scanFetcher: ScanFetcher = (request, options) =>
+    this.#routerCall('scan', options, (ctx) =>
+      callWithRetry(this.#pool, ctx, (r) => r.scan(request, ctx.deadline, ctx.signal)),
+    );
+
+  #checkOpen(): void {
+    if (this.#status === 'closed') throw new RingKvError(ErrorCode.CLOSED, 'the client is closed');
+  }
+
+  /** Checks state and call options, then runs `fn` inside a CallContext. */
+  async #routerCall<T>(what: string, options: CallOptions, fn: (ctx: CallContext) => Promise<T>): Promise<T> {
+    this.#checkOpen();
+    if (options === null || typeof options !== 'object') {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: options must be an object`);
+    }
+    const timeoutMs = checkTimeout(options.timeoutMs) ?? this.#options.timeoutMs;
+    const signal = checkSignal(options.signal);
+    return withCall(what, timeoutMs, signal, this.#calls, fn);
+  }
+
+  async #single(what: string, options: CallOptions, build: () => Op, idempotent: boolean): Promise<OpResult__Output> {
+    this.#checkOpen();
+    const op = build();
+    return this.#routerCall(what, options, (ctx) => this.#pipeline.run(op, ctx, idempotent));
+  }
+
+  /** Runs many operations under one deadline; rejects with the first failure in input order. */
+  async #batch<T>(
+    what: string,
+    options: CallOptions,
+    name: string,
+    items: readonly T[],
+    build: (item: T, index: number) => Op,
+    idempotent: boolean,
+  ): Promise<OpResult__Output[]> {
+    this.#checkOpen();
+    if (!Array.isArray(items)) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: \`${name}\` must be an array`);
+    const ops = items.map(build);
+    if (ops.length === 0) return [];
+    const settled = await this.#routerCall(what, options, (ctx) =>
+      Promise.allSettled(ops.map((op) => this.#pipeline.run(op, ctx, idempotent))),
+    );
+    const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ i, err: s.reason as RingKvError }] : []));
+    if (failures.length > 0) {
+      const { i, err } = failures[0]!;
+      const note = idempotent ? '' : ' (the entries that did not fail were applied)';
+      throw new RingKvError(
+        err.code,
+        `${what}: ${failures.length} of ${ops.length} failed${note}; first ${name}[${i}]: ${err.message}`,
+        { cause: err },
+      );
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<OpResult__Output>).value);
+  }
+}

@@ -1,0 +1,130 @@
+import { connectivityState, credentials, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import {
+  AdminService,
+  CLIENT_CHANNEL_OPTIONS,
+  ErrorCode,
+  KvService,
+  RingKvError,
+  abortError,
+  fromGrpcError,
+  type AdminClient,
+  type ClusterMapReply__Output,
+  type KVClient,
+  type Op,
+  type OpResult__Output,
+  type ScanRequest,
+  type ScanResponse__Output,
+  type StatusResponse__Output,
+} from '@ringkv/core';
+import type { RouterTransport } from './transport.js';
+
+type Callback<T> = (err: ServiceError | null, value?: T) => void;
+
+/** A RouterTransport with one unary gRPC call per batch, over one channel per router. */
+export class UnaryRouterTransport implements RouterTransport {
+  readonly address: string;
+  readonly #kv: KVClient;
+  readonly #admin: AdminClient;
+  readonly #calls = new Set<ClientUnaryCall>();
+  #closed = false;
+
+  constructor(address: string) {
+    this.address = address;
+    this.#kv = new KvService(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+    // Share the KV client's channel: one connection per router.
+    this.#admin = new AdminService(address, credentials.createInsecure(), {
+      ...CLIENT_CHANNEL_OPTIONS,
+      channelOverride: this.#kv.getChannel(),
+    });
+  }
+
+  get healthy(): boolean {
+    if (this.#closed) return false;
+    return this.#kv.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE;
+  }
+
+  connect(deadline: number, timeoutMs = deadline - Date.now()): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    const channel = this.#kv.getChannel();
+    return new Promise((resolve, reject) => {
+      const unavailable = (why: string) =>
+        reject(new RingKvError(ErrorCode.UNAVAILABLE, `cannot reach router ${this.address}: ${why}`));
+      const check = () => {
+        if (this.#closed) return reject(closedError());
+        const state = channel.getConnectivityState(true);
+        if (state === connectivityState.READY) return resolve();
+        // Like a TCP connect timeout: a refused connection fails now, not at the deadline.
+        if (state === connectivityState.TRANSIENT_FAILURE) return unavailable('connection failed (is it running?)');
+        if (state === connectivityState.SHUTDOWN) return reject(closedError());
+        if (Date.now() >= deadline) return unavailable(`no connection within ${Math.round(timeoutMs)} ms (connectTimeoutMs)`);
+        channel.watchConnectivityState(state, deadline, (err) => {
+          if (err) unavailable(`no connection within ${Math.round(timeoutMs)} ms (connectTimeoutMs)`);
+          else check();
+        });
+      };
+      check();
+    });
+  }
+
+  async execute(ops: Op[], deadline: number, signal?: AbortSignal): Promise<OpResult__Output[]> {
+    const res = await this.#unary<{ results: OpResult__Output[] }>(signal, (cb) =>
+      this.#kv.execute({ ops }, { deadline }, cb),
+    );
+    return res.results;
+  }
+
+  scan(request: ScanRequest, deadline: number, signal?: AbortSignal): Promise<ScanResponse__Output> {
+    return this.#unary(signal, (cb) => this.#kv.scan(request, { deadline }, cb));
+  }
+
+  status(deadline: number, signal?: AbortSignal): Promise<StatusResponse__Output> {
+    return this.#unary(signal, (cb) => this.#admin.status({}, { deadline }, cb));
+  }
+
+  clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output> {
+    return this.#unary(signal, (cb) => this.#admin.getClusterMap({}, { deadline }, cb));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const call of this.#calls) call.cancel();
+    this.#calls.clear();
+    this.#admin.close();
+    this.#kv.close();
+  }
+
+  #unary<T>(signal: AbortSignal | undefined, start: (cb: Callback<T>) => ClientUnaryCall): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<T>((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const call = start((err, value) => {
+        this.#calls.delete(call);
+        if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+        if (this.#closed) reject(closedError());
+        else if (signal?.aborted) reject(abortError(signal));
+        else if (err) reject(withAddress(fromGrpcError(err), this.address));
+        else resolve(value as T);
+      });
+      this.#calls.add(call);
+      if (signal) {
+        onAbort = () => call.cancel();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+}
+
+function closedError(): RingKvError {
+  return new RingKvError(ErrorCode.CLOSED, 'the client is closed');
+}
+
+/** Transport-level failures name the router, so "UNAVAILABLE" says which one. */
+function withAddress(err: RingKvError, address: string): RingKvError {
+  if (err.code !== ErrorCode.UNAVAILABLE || err.message.includes(address)) return err;
+  return new RingKvError(err.code, `router ${address}: ${err.message}`, {
+    cause: err.cause ?? err,
+    ...(err.epoch !== undefined ? { epoch: err.epoch } : {}),
+  });
+}

@@ -1,0 +1,35 @@
+import type {
+  ClusterMapReply__Output,
+  Op,
+  OpResult__Output,
+  ScanRequest,
+  ScanResponse__Output,
+  StatusResponse__Output,
+} from '@ringkv/core';
+
+/**
+ * One router as the client talks to it. The client only ever calls these methods, so a
+ * transport that multiplexes batches over a long-lived bidirectional stream can replace the
+ * unary one without touching the public API.
+ *
+ * Every method rejects with a RingKvError: the gRPC status converted once (fromGrpcError),
+ * CLOSED after close(), or the signal's reason when the signal aborts.
+ */
+export interface RouterTransport {
+  /** The router's `HOST:PORT`. */
+  readonly address: string;
+  /** False while the connection to the router is known to be failing. */
+  readonly healthy: boolean;
+  /**
+   * Resolves once the router accepts a connection; rejects with UNAVAILABLE as soon as a
+   * connection attempt fails, or at `deadline` if none completes.
+   */
+  connect(deadline: number): Promise<void>;
+  /** Runs a batch of operations; one result per operation, in order. */
+  execute(ops: Op[], deadline: number, signal?: AbortSignal): Promise<OpResult__Output[]>;
+  scan(request: ScanRequest, deadline: number, signal?: AbortSignal): Promise<ScanResponse__Output>;
+  status(deadline: number, signal?: AbortSignal): Promise<StatusResponse__Output>;
+  clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output>;
+  /** Fails calls in flight with CLOSED and releases the connection. Idempotent. */
+  close(): void;
+}

@@ -1,0 +1,215 @@
+/** A key: a UTF-8 string or raw bytes (any bytes, not only valid UTF-8). Must not be empty. */
+export type Key = string | Uint8Array;
+
+/** A value: a UTF-8 string or raw bytes. */
+export type Value = string | Uint8Array;
+
+/** `open` until `close()` is called, then `closed` for good. */
+export type ClientStatus = 'open' | 'closed';
+
+export interface ClientOptions {
+  /**
+   * Router addresses as `HOST:PORT` (`[v6]:PORT` for IPv6). Work is spread over them round
+   * robin, one batch at a time; `connect()` succeeds when at least one of them is reachable.
+   */
+  routers: string[];
+  /**
+   * Deadline of each call in milliseconds, when the call does not pass its own `timeoutMs`.
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /**
+   * How long `connect()` waits for a router to accept a connection, in milliseconds.
+   * @default 3000
+   */
+  connectTimeoutMs?: number;
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  /**
+   * Deadline of this call in milliseconds; when it passes, the call fails with
+   * DEADLINE_EXCEEDED (a write may or may not have been applied).
+   * @default the client's `timeoutMs` (5000)
+   */
+  timeoutMs?: number;
+  /**
+   * Aborting it fails the call with CANCELLED (a write may or may not have been applied).
+   * @default undefined
+   */
+  signal?: AbortSignal;
+}
+
+export interface PutOptions extends CallOptions {
+  /**
+   * Time to live in milliseconds: the key disappears this long after the write.
+   * @default undefined (never expires)
+   */
+  ttlMs?: number;
+  /**
+   * Write only if the key currently holds exactly this version, else fail with CONFLICT.
+   * Cannot be combined with `ifAbsent`.
+   * @default undefined
+   */
+  ifVersion?: bigint;
+  /**
+   * Write only if the key does not exist (absent, deleted or expired), else fail with CONFLICT.
+   * Cannot be combined with `ifVersion`.
+   * @default false
+   */
+  ifAbsent?: boolean;
+}
+
+export interface DeleteOptions extends CallOptions {
+  /**
+   * Delete only if the key currently holds exactly this version, else fail with CONFLICT.
+   * @default undefined
+   */
+  ifVersion?: bigint;
+}
+
+/** A stored value with its metadata, as returned by `getEntry()`. */
+export interface VersionedValue {
+  /** The value bytes. */
+  value: Buffer;
+  /** The version the owning shard gave this write; use it with `ifVersion` for compare-and-set. */
+  version: bigint;
+  /** Absolute expiry in milliseconds since the Unix epoch; absent when the key never expires. */
+  expiresAtMs?: number;
+}
+
+/** One entry of `batchPut()`. */
+export interface BatchPutEntry {
+  /** The key to write. */
+  key: Key;
+  /** The value to write. */
+  value: Value;
+  /**
+   * Time to live in milliseconds.
+   * @default undefined (never expires)
+   */
+  ttlMs?: number;
+}
+
+/** One key-value pair yielded by a scan. */
+export interface ScanEntry {
+  /** The key bytes (exactly as written, UTF-8 or not). */
+  key: Buffer;
+  /** The value bytes. */
+  value: Buffer;
+  /** The version of the write that produced this value. */
+  version: bigint;
+}
+
+export interface ScanPageOptions extends CallOptions {
+  /**
+   * Only keys that start with these bytes. Pass the same prefix again when resuming with a cursor.
+   * @default undefined (every key)
+   */
+  prefix?: Key;
+  /**
+   * Where to resume: a `cursor` from an earlier scan or page over the same prefix.
+   * @default undefined (the start of the ring)
+   */
+  cursor?: string;
+  /**
+   * Most entries to return (the router caps a page at 10000).
+   * @default 1000
+   */
+  limit?: number;
+}
+
+export interface ScanOptions extends CallOptions {
+  /**
+   * Only keys that start with these bytes. Pass the same prefix again when resuming with a cursor.
+   * @default undefined (every key)
+   */
+  prefix?: Key;
+  /**
+   * Most entries the whole scan yields.
+   * @default undefined (no limit)
+   */
+  limit?: number;
+  /**
+   * Where to resume: the `cursor` of an earlier scan or page over the same prefix.
+   * @default undefined (the start of the ring)
+   */
+  cursor?: string;
+  /**
+   * Entries fetched per request to the router (1 to 10000).
+   * @default 1000
+   */
+  pageSize?: number;
+  /**
+   * Deadline of each page request (not of the whole scan), in milliseconds.
+   * @default the client's `timeoutMs` (5000)
+   */
+  timeoutMs?: number;
+}
+
+/** One page of a scan. */
+export interface ScanPage {
+  /** The entries, in ring order. */
+  entries: ScanEntry[];
+  /** Pass to the next `scanPage()` or `scan()`; undefined when the scan is finished. */
+  cursor: string | undefined;
+}
+
+/** A scan in progress: iterate it with `for await`. Breaking out of the loop releases it. */
+export interface ScanIterable extends AsyncIterable<ScanEntry> {
+  /**
+   * Opaque cursor positioned after the last entry yielded so far (at the start, the scan's
+   * starting point); `scan({ cursor })` resumes there. Undefined once the scan is finished.
+   */
+  readonly cursor: string | undefined;
+}
+
+/** One shard as the router sees it. */
+export interface ShardStatus {
+  /** Shard id, for example `shard-1`. */
+  id: string;
+  /** The shard's `HOST:PORT`. */
+  address: string;
+  /** Relative share of the ring. */
+  weight: number;
+  /** `active`, `joining` or `leaving`. */
+  state: string;
+  /** Live keys the shard holds (no tombstones, no expired keys). */
+  keys: bigint;
+  /** Bytes of live keys and values. */
+  bytes: bigint;
+  /** Whether the router could reach the shard for this status. */
+  reachable: boolean;
+  /** Why the shard could not be reached; absent when it could. */
+  error?: string;
+}
+
+/** One arc of the hash ring changing owner. */
+export interface ArcMigration {
+  /** Arc start (exclusive), a 32-bit ring position. */
+  start: number;
+  /** Arc end (inclusive), a 32-bit ring position. */
+  end: number;
+  /** Shard id the arc moves from. */
+  from: string;
+  /** Shard id the arc moves to. */
+  to: string;
+  /** Progress state of this arc. */
+  state: string;
+  /** Keys copied so far. */
+  keysMoved: bigint;
+  /** Bytes copied so far. */
+  bytesMoved: bigint;
+}
+
+/** The cluster as one router sees it. */
+export interface ClusterStatus {
+  /** Identifier of the cluster, fixed when it was bootstrapped. */
+  clusterId: string;
+  /** Cluster-map epoch; every membership change increments it. */
+  epoch: bigint;
+  /** Every member shard. */
+  shards: ShardStatus[];
+  /** Arcs currently moving between shards (empty when the cluster is settled). */
+  migrations: ArcMigration[];
+}

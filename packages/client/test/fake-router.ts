@@ -1,0 +1,145 @@
+// A scripted in-process stand-in for a router: KV and Admin over real gRPC on 127.0.0.1,
+// data in a Map, scans in ring order. Enough to test the client without the cluster.
+import type { Server, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import {
+  AdminService,
+  ErrorCode,
+  KvService,
+  RingKvError,
+  bindServer,
+  createServer,
+  positionOfKey,
+  shutdownServer,
+  toServiceError,
+  type ExecuteRequest__Output,
+  type ExecuteResponse,
+  type Op__Output,
+  type OpResult,
+  type ScanRequest__Output,
+  type ScanResponse,
+} from '@ringkv/core';
+
+interface Stored {
+  key: Buffer;
+  value: Buffer;
+  version: bigint;
+  expiresAtMs: number;
+}
+
+export interface FakeRouter {
+  address: string;
+  /** Number of KV.Execute calls and the ops in each. */
+  executeBatches: number[];
+  scanCalls: number;
+  data: Map<string, Stored>;
+  /** Return a per-op error for the next matching ops (consumed one by one). */
+  opErrors: Array<{ code: ErrorCode; message?: string }>;
+  /** Fail whole Execute calls with this error while set. */
+  callError: RingKvError | undefined;
+  /** Delay every Execute reply by this many ms. */
+  delayMs: number;
+  /** Cap on the entries of one scan page. */
+  maxPage: number;
+  close(): Promise<void>;
+}
+
+export async function startFakeRouter(): Promise<FakeRouter> {
+  const { server, health } = createServer();
+  let version = 0n;
+  const fake: FakeRouter = {
+    address: '',
+    executeBatches: [],
+    scanCalls: 0,
+    data: new Map(),
+    opErrors: [],
+    callError: undefined,
+    delayMs: 0,
+    maxPage: 10_000,
+    close: () => shutdownServer(server, 100),
+  };
+
+  const live = (s: Stored | undefined) => (s && (s.expiresAtMs === 0 || s.expiresAtMs > Date.now()) ? s : undefined);
+
+  function apply(op: Op__Output): OpResult {
+    const injected = fake.opErrors.shift();
+    if (injected) return { errorCode: injected.code, errorMessage: injected.message ?? injected.code };
+    if (op.get) {
+      const s = live(fake.data.get(op.get.key.toString('hex')));
+      return s
+        ? { found: true, value: s.value, version: s.version.toString(), expiresAtMs: String(s.expiresAtMs) }
+        : { found: false };
+    }
+    const body = op.put ?? op.delete!;
+    const id = body.key.toString('hex');
+    const cur = live(fake.data.get(id));
+    const cond = body.condition;
+    if (cond?.kind === 'ifVersion' && (!cur || cur.version.toString() !== cond.ifVersion)) {
+      return { errorCode: ErrorCode.CONFLICT, errorMessage: `version is ${cur?.version ?? 'none'}` };
+    }
+    if (cond?.kind === 'ifAbsent' && cur) return { errorCode: ErrorCode.CONFLICT, errorMessage: 'key exists' };
+    version++;
+    if (op.put) {
+      const ttl = Number(op.put.ttlMs);
+      fake.data.set(id, { key: op.put.key, value: op.put.value, version, expiresAtMs: ttl ? Date.now() + ttl : 0 });
+      return { version: version.toString() };
+    }
+    fake.data.delete(id);
+    return { found: cur !== undefined, version: version.toString() };
+  }
+
+  server.addService(KvService.service, {
+    Execute(call: ServerUnaryCall<ExecuteRequest__Output, ExecuteResponse>, cb: sendUnaryData<ExecuteResponse>) {
+      fake.executeBatches.push(call.request.ops.length);
+      const reply = () => {
+        if (fake.callError) return cb(toServiceError(fake.callError));
+        cb(null, { results: call.request.ops.map(apply) });
+      };
+      if (fake.delayMs > 0) setTimeout(reply, fake.delayMs);
+      else reply();
+    },
+    Scan(call: ServerUnaryCall<ScanRequest__Output, ScanResponse>, cb: sendUnaryData<ScanResponse>) {
+      fake.scanCalls++;
+      const { cursor, prefix } = call.request;
+      const limit = Math.min(call.request.limit || 1000, fake.maxPage);
+      const all = [...fake.data.values()]
+        .filter((s) => live(s) && s.key.subarray(0, prefix.length).equals(prefix))
+        .map((s) => ({ s, pos: positionOfKey(s.key) }))
+        .filter((x) => cursor.length === 0 || Buffer.compare(x.pos, cursor) > 0)
+        .sort((a, b) => Buffer.compare(a.pos, b.pos));
+      const page = all.slice(0, limit);
+      const done = page.length === all.length;
+      cb(null, {
+        entries: page.map(({ s }) => ({ key: s.key, value: s.value, version: s.version.toString(), expiresAtMs: String(s.expiresAtMs) })),
+        cursor: page.length > 0 ? page[page.length - 1]!.pos : cursor,
+        done,
+      });
+    },
+  });
+  server.addService(AdminService.service, {
+    Status(_call: unknown, cb: sendUnaryData<unknown>) {
+      cb(null, {
+        clusterId: 'fake',
+        epoch: '3',
+        shards: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: String(fake.data.size), bytes: '10', reachable: true }],
+        migrations: [],
+      });
+    },
+    GetClusterMap(_call: unknown, cb: sendUnaryData<unknown>) {
+      cb(null, {
+        nodeId: '',
+        map: {
+          clusterId: 'fake',
+          epoch: '3',
+          members: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active' }],
+          vnodesPerWeight: 256,
+          replicationFactor: 1,
+          migrations: [],
+        },
+      });
+    },
+  });
+  const port = await bindServer(server as Server, '127.0.0.1:0');
+  health.setStatus('', 'SERVING');
+  fake.address = `127.0.0.1:${port}`;
+  return fake;
+}
