@@ -17,3 +17,4 @@ export * from './server.js';
 export type * from './proto-types.js';
 export * from './logger.js';
 export * from './ownership.js';
+export * from './pipeline-mux.js';

@@ -31,6 +31,8 @@ export type * from './generated/ringkv/v1/NodeStatsRequest.js';
 export type * from './generated/ringkv/v1/NodeStatsResponse.js';
 export type * from './generated/ringkv/v1/Op.js';
 export type * from './generated/ringkv/v1/OpResult.js';
+export type * from './generated/ringkv/v1/PipelineFrame.js';
+export type * from './generated/ringkv/v1/PipelineReply.js';
 export type * from './generated/ringkv/v1/PlanResponse.js';
 export type * from './generated/ringkv/v1/PutOp.js';
 export type * from './generated/ringkv/v1/RawRecord.js';

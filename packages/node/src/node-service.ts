@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, toServiceError,
+  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, servePipeline, toServiceError,
   type NodeHandlers,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -26,6 +26,10 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHan
         (results) => cb(null, { results, epoch: engine.epoch.toString() }),
         (err) => fail(cb, err, 'Execute'),
       );
+    },
+    Pipeline(call) {
+      servePipeline(call, async (ops, epoch) => ({ results: await engine.execute(epoch, ops), epoch: engine.epoch }),
+        (err) => log.error({ err }, 'Pipeline frame failed'));
     },
     Scan(call, cb) {
       const r = call.request;

@@ -11,12 +11,11 @@ export class PeerPool {
   }
 
   #client(address: string): NodeClient {
-    let c = this.#clients.get(address);
-    if (!c) {
-      c = new NodeService(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
-      this.#clients.set(address, c);
-    }
-    return c;
+    const existing = this.#clients.get(address);
+    if (existing) return existing;
+    const created: NodeClient = new NodeService(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+    this.#clients.set(address, created);
+    return created;
   }
 
   /** Sends records to a target node's Ingest; rejects with a RingKvError. */

@@ -67,6 +67,8 @@ export class StorageEngine {
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping = false;
   #cleanup: Promise<void> | undefined;
+  /** Keys with a write in the queue: reads of them queue behind it (per-key order across batches). */
+  readonly #queuedWrites = new Map<string, number>();
   readonly #cleanupQueue: Arc[] = [];
 
   private constructor(options: StorageEngineOptions) {
@@ -184,8 +186,6 @@ export class StorageEngine {
     const readIdx: number[] = [];
     const readKeys: Buffer[] = [];
     const writes: Promise<void>[] = [];
-    // Keys written earlier in this batch: later reads of them queue behind the write (per-key order).
-    let written: Set<string> | undefined;
     ops.forEach((op, i) => {
       const invalid = validateOp(op, this.limits);
       if (invalid) {
@@ -199,14 +199,21 @@ export class StorageEngine {
         results[i] = fenced;
         return;
       }
-      if (op.op === 'get' && !written?.has(key.toString('latin1'))) {
+      const id = key.toString('latin1');
+      if (op.op === 'get' && !this.#queuedWrites.has(id)) {
         readIdx.push(i);
         readKeys.push(encodeDataKey(key, hash));
       } else {
-        if (op.op !== 'get') (written ??= new Set()).add(key.toString('latin1'));
+        const isWrite = op.op !== 'get';
+        if (isWrite) this.#queuedWrites.set(id, (this.#queuedWrites.get(id) ?? 0) + 1);
         writes.push(new Promise<OpResult>((done) =>
           this.#writes.push({ kind: op.op!, op, key, hash, reqEpoch, done })).then((r) => {
           results[i] = r;
+          if (isWrite) {
+            const n = this.#queuedWrites.get(id)! - 1;
+            if (n === 0) this.#queuedWrites.delete(id);
+            else this.#queuedWrites.set(id, n);
+          }
         }));
       }
     });

@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, toServiceError, type KVHandlers, type Logger,
+  ErrorCode, RingKvError, servePipeline, toServiceError, type KVHandlers, type Logger,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
@@ -25,6 +25,10 @@ export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger):
         return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`), 'Execute');
       }
       forwarder.execute(ops).then((results) => cb(null, { results }), (err) => fail(cb, err, 'Execute'));
+    },
+    Pipeline(call) {
+      servePipeline(call, async (ops) => ({ results: await forwarder.execute(ops) }),
+        (err) => log.error({ err }, 'Pipeline frame failed'));
     },
     Scan(call, cb) {
       const { cursor, prefix, limit } = call.request;

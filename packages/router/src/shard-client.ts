@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import {
-  Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, RingKvError, clusterMapFromProto, clusterMapToProto,
+  Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, RingKvError, clusterMapFromProto, clusterMapToProto,
   fromGrpcError, opSize, type ClusterMap, type ClusterMember, type NodeClient, type NodeScanRequest,
   type NodeScanResponse__Output, type NodeStatsResponse__Output, type Op__Output, type OpResult__Output,
 } from '@ringkv/core';
@@ -19,6 +19,7 @@ export class ShardClient {
   readonly address: string;
   readonly #grpc: NodeClient;
   readonly #batcher: Batcher<Op__Output, OpResult__Output>;
+  readonly #mux: PipelineMux;
   readonly #epoch: () => bigint;
   readonly #timeoutMs: number;
 
@@ -28,6 +29,8 @@ export class ShardClient {
     this.#epoch = epoch;
     this.#timeoutMs = options.requestTimeoutMs;
     this.#grpc = new NodeService(member.address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+    const grpc = this.#grpc;
+    this.#mux = new PipelineMux(() => grpc.pipeline(), `shard ${member.id} (${member.address})`);
     this.#batcher = new Batcher((ops) => this.#execute(ops), opSize, { maxInFlight: 16, maxQueued: 50_000 });
   }
 
@@ -47,13 +50,9 @@ export class ShardClient {
     return e;
   }
 
-  #execute(ops: Op__Output[]): Promise<OpResult__Output[]> {
-    return new Promise((resolve, reject) => {
-      this.#grpc.Execute({ epoch: this.#epoch().toString(), ops }, { deadline: this.#deadline() }, (err, res) => {
-        if (err || !res) reject(this.#unavailable(err));
-        else resolve(res.results);
-      });
-    });
+  /** One batch as one frame on the shard's Pipeline stream. */
+  async #execute(ops: Op__Output[]): Promise<OpResult__Output[]> {
+    return (await this.#mux.send(ops, Date.now() + this.#timeoutMs, this.#epoch())).results;
   }
 
   scan(req: NodeScanRequest): Promise<NodeScanResponse__Output> {
@@ -146,6 +145,7 @@ export class ShardClient {
 
   close(): void {
     this.#batcher.close(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
+    this.#mux.close();
     this.#grpc.close();
   }
 }

@@ -30,6 +30,8 @@ import type { NodeStatsRequest as _ringkv_v1_NodeStatsRequest, NodeStatsRequest_
 import type { NodeStatsResponse as _ringkv_v1_NodeStatsResponse, NodeStatsResponse__Output as _ringkv_v1_NodeStatsResponse__Output } from './ringkv/v1/NodeStatsResponse.js';
 import type { Op as _ringkv_v1_Op, Op__Output as _ringkv_v1_Op__Output } from './ringkv/v1/Op.js';
 import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_OpResult__Output } from './ringkv/v1/OpResult.js';
+import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output as _ringkv_v1_PipelineFrame__Output } from './ringkv/v1/PipelineFrame.js';
+import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from './ringkv/v1/PipelineReply.js';
 import type { PlanResponse as _ringkv_v1_PlanResponse, PlanResponse__Output as _ringkv_v1_PlanResponse__Output } from './ringkv/v1/PlanResponse.js';
 import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
 import type { RawRecord as _ringkv_v1_RawRecord, RawRecord__Output as _ringkv_v1_RawRecord__Output } from './ringkv/v1/RawRecord.js';
@@ -82,6 +84,8 @@ export interface ProtoGrpcType {
       NodeStatsResponse: MessageTypeDefinition<_ringkv_v1_NodeStatsResponse, _ringkv_v1_NodeStatsResponse__Output>
       Op: MessageTypeDefinition<_ringkv_v1_Op, _ringkv_v1_Op__Output>
       OpResult: MessageTypeDefinition<_ringkv_v1_OpResult, _ringkv_v1_OpResult__Output>
+      PipelineFrame: MessageTypeDefinition<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineFrame__Output>
+      PipelineReply: MessageTypeDefinition<_ringkv_v1_PipelineReply, _ringkv_v1_PipelineReply__Output>
       PlanResponse: MessageTypeDefinition<_ringkv_v1_PlanResponse, _ringkv_v1_PlanResponse__Output>
       PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
       RawRecord: MessageTypeDefinition<_ringkv_v1_RawRecord, _ringkv_v1_RawRecord__Output>

@@ -10,6 +10,8 @@ import type { GetOp as _ringkv_v1_GetOp, GetOp__Output as _ringkv_v1_GetOp__Outp
 import type { KVClient as _ringkv_v1_KVClient, KVDefinition as _ringkv_v1_KVDefinition } from './ringkv/v1/KV.js';
 import type { Op as _ringkv_v1_Op, Op__Output as _ringkv_v1_Op__Output } from './ringkv/v1/Op.js';
 import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_OpResult__Output } from './ringkv/v1/OpResult.js';
+import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output as _ringkv_v1_PipelineFrame__Output } from './ringkv/v1/PipelineFrame.js';
+import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from './ringkv/v1/PipelineReply.js';
 import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
 import type { ScanRequest as _ringkv_v1_ScanRequest, ScanRequest__Output as _ringkv_v1_ScanRequest__Output } from './ringkv/v1/ScanRequest.js';
 import type { ScanResponse as _ringkv_v1_ScanResponse, ScanResponse__Output as _ringkv_v1_ScanResponse__Output } from './ringkv/v1/ScanResponse.js';
@@ -33,6 +35,8 @@ export interface ProtoGrpcType {
       KV: SubtypeConstructor<typeof grpc.Client, _ringkv_v1_KVClient> & { service: _ringkv_v1_KVDefinition }
       Op: MessageTypeDefinition<_ringkv_v1_Op, _ringkv_v1_Op__Output>
       OpResult: MessageTypeDefinition<_ringkv_v1_OpResult, _ringkv_v1_OpResult__Output>
+      PipelineFrame: MessageTypeDefinition<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineFrame__Output>
+      PipelineReply: MessageTypeDefinition<_ringkv_v1_PipelineReply, _ringkv_v1_PipelineReply__Output>
       PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
       ScanRequest: MessageTypeDefinition<_ringkv_v1_ScanRequest, _ringkv_v1_ScanRequest__Output>
       ScanResponse: MessageTypeDefinition<_ringkv_v1_ScanResponse, _ringkv_v1_ScanResponse__Output>

@@ -19,6 +19,8 @@ import type { NodeScanRequest as _ringkv_v1_NodeScanRequest, NodeScanRequest__Ou
 import type { NodeScanResponse as _ringkv_v1_NodeScanResponse, NodeScanResponse__Output as _ringkv_v1_NodeScanResponse__Output } from '../../ringkv/v1/NodeScanResponse.js';
 import type { NodeStatsRequest as _ringkv_v1_NodeStatsRequest, NodeStatsRequest__Output as _ringkv_v1_NodeStatsRequest__Output } from '../../ringkv/v1/NodeStatsRequest.js';
 import type { NodeStatsResponse as _ringkv_v1_NodeStatsResponse, NodeStatsResponse__Output as _ringkv_v1_NodeStatsResponse__Output } from '../../ringkv/v1/NodeStatsResponse.js';
+import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output as _ringkv_v1_PipelineFrame__Output } from '../../ringkv/v1/PipelineFrame.js';
+import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from '../../ringkv/v1/PipelineReply.js';
 
 /**
  * Served by every storage node to routers (and, for migration, to other nodes).
@@ -109,6 +111,17 @@ export interface NodeClient extends grpc.Client {
   migrateArc(argument: _ringkv_v1_MigrateArcRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
   
   /**
+   * The same over one long-lived stream per router (frames carry the router's epoch).
+   */
+  Pipeline(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineReply__Output>;
+  Pipeline(options?: grpc.CallOptions): grpc.ClientDuplexStream<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineReply__Output>;
+  /**
+   * The same over one long-lived stream per router (frames carry the router's epoch).
+   */
+  pipeline(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineReply__Output>;
+  pipeline(options?: grpc.CallOptions): grpc.ClientDuplexStream<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineReply__Output>;
+  
+  /**
    * Scans this node's owned keys after a ring position.
    */
   Scan(argument: _ringkv_v1_NodeScanRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_NodeScanResponse__Output>): grpc.ClientUnaryCall;
@@ -183,6 +196,11 @@ export interface NodeHandlers extends grpc.UntypedServiceImplementation {
   MigrateArc: grpc.handleServerStreamingCall<_ringkv_v1_MigrateArcRequest__Output, _ringkv_v1_MigrateArcProgress>;
   
   /**
+   * The same over one long-lived stream per router (frames carry the router's epoch).
+   */
+  Pipeline: grpc.handleBidiStreamingCall<_ringkv_v1_PipelineFrame__Output, _ringkv_v1_PipelineReply>;
+  
+  /**
    * Scans this node's owned keys after a ring position.
    */
   Scan: grpc.handleUnaryCall<_ringkv_v1_NodeScanRequest__Output, _ringkv_v1_NodeScanResponse>;
@@ -203,6 +221,7 @@ export interface NodeDefinition extends grpc.ServiceDefinition {
   GetClusterMap: MethodDefinition<_ringkv_v1_GetClusterMapRequest, _ringkv_v1_ClusterMapReply, _ringkv_v1_GetClusterMapRequest__Output, _ringkv_v1_ClusterMapReply__Output>
   Ingest: MethodDefinition<_ringkv_v1_IngestRequest, _ringkv_v1_IngestResponse, _ringkv_v1_IngestRequest__Output, _ringkv_v1_IngestResponse__Output>
   MigrateArc: MethodDefinition<_ringkv_v1_MigrateArcRequest, _ringkv_v1_MigrateArcProgress, _ringkv_v1_MigrateArcRequest__Output, _ringkv_v1_MigrateArcProgress__Output>
+  Pipeline: MethodDefinition<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineReply, _ringkv_v1_PipelineFrame__Output, _ringkv_v1_PipelineReply__Output>
   Scan: MethodDefinition<_ringkv_v1_NodeScanRequest, _ringkv_v1_NodeScanResponse, _ringkv_v1_NodeScanRequest__Output, _ringkv_v1_NodeScanResponse__Output>
   Stats: MethodDefinition<_ringkv_v1_NodeStatsRequest, _ringkv_v1_NodeStatsResponse, _ringkv_v1_NodeStatsRequest__Output, _ringkv_v1_NodeStatsResponse__Output>
   UpdateClusterMap: MethodDefinition<_ringkv_v1_ClusterMap, _ringkv_v1_ClusterMapReply, _ringkv_v1_ClusterMap__Output, _ringkv_v1_ClusterMapReply__Output>
