@@ -1,13 +1,16 @@
 import Table from 'cli-table3';
-import type { ClusterMap } from '@ringkv/core';
-import type { ClusterStatus, ScanEntry } from '@ringkv/client';
+import { formatArc, type ClusterMap } from '@ringkv/core';
+import type { ArcMigration, ClusterStatus, ScanEntry } from '@ringkv/client';
 
 /** Plain tables: no colours, so output is the same on a terminal and in a pipe. */
 function table(head: string[], colAligns?: Array<'left' | 'right'>): Table.Table {
   return new Table({ head, style: { head: [], border: [] }, ...(colAligns ? { colAligns } : {}) });
 }
 
-/** `status --json`: counts as JSON numbers (exact below 2^53, which key and byte counts stay under). */
+/**
+ * `status --json`: counts as JSON numbers (exact below 2^53, which key and byte counts stay
+ * under); `migrationError` only while the coordinator is retrying a failed step.
+ */
 export function statusJson(s: ClusterStatus): string {
   return JSON.stringify({
     epoch: Number(s.epoch),
@@ -19,17 +22,25 @@ export function statusJson(s: ClusterStatus): string {
       keys: Number(sh.keys),
       bytes: Number(sh.bytes),
     })),
-    migrations: s.migrations.map((m) => ({
-      start: m.start,
-      end: m.end,
-      from: m.from,
-      to: m.to,
-      state: m.state,
-      keysMoved: Number(m.keysMoved),
-      bytesMoved: Number(m.bytesMoved),
-    })),
+    migrations: s.migrations.map(migrationJson),
+    ...(s.migrationError ? { migrationError: s.migrationError } : {}),
   });
 }
+
+/** One migration as `status --json` and `migrations --json` print it. */
+export function migrationJson(m: ArcMigration): Record<string, string | number> {
+  return {
+    arc: formatArc(m),
+    from: m.from,
+    to: m.to,
+    state: m.state,
+    keysMoved: Number(m.keysMoved),
+    bytesMoved: Number(m.bytesMoved),
+  };
+}
+
+/** Arcs listed by the human `status`; `ringkv migrations` lists them all. */
+const STATUS_ARCS = 10;
 
 export function statusText(s: ClusterStatus): string {
   const lines = [`cluster ${s.clusterId}  epoch ${s.epoch}`];
@@ -46,12 +57,26 @@ export function statusText(s: ClusterStatus): string {
   lines.push(`${s.shards.length} shards, ${keys} keys, ${humanBytes(bytes)}`);
   if (s.migrations.length === 0) lines.push('migrations: none');
   else {
-    const m = table(['arc (start, end]', 'from', 'to', 'state', 'keys moved', 'bytes moved']);
-    for (const a of s.migrations) m.push([`(${a.start}, ${a.end}]`, a.from, a.to, a.state, a.keysMoved.toString(), humanBytes(a.bytesMoved)]);
-    lines.push(`migrations: ${s.migrations.length}`, m.toString());
+    const count = (state: string) => s.migrations.filter((m) => m.state === state).length;
+    const moved = s.migrations.reduce((a, m) => a + m.keysMoved, 0n);
+    const movedBytes = s.migrations.reduce((a, m) => a + m.bytesMoved, 0n);
+    lines.push(
+      `migrations: ${s.migrations.length} arcs (${count('done')} done, ${count('copying')} copying, ${count('handoff')} handoff, ` +
+        `${count('pending')} pending), ${moved} keys / ${humanBytes(movedBytes)} moved`,
+    );
+    if (s.migrationError) lines.push(`migration error (retrying): ${s.migrationError}`);
+    const open = s.migrations.filter((m) => m.state !== 'done');
+    // Arcs being copied first: they are the ones that move.
+    open.sort((a, b) => rank(a.state) - rank(b.state));
+    const m = table(['arc (start, end]', 'from', 'to', 'state', 'keys moved', 'bytes moved'], ['left', 'left', 'left', 'left', 'right', 'right']);
+    for (const a of open.slice(0, STATUS_ARCS)) m.push([formatArc(a), a.from, a.to, a.state, a.keysMoved.toString(), humanBytes(a.bytesMoved)]);
+    if (open.length > 0) lines.push(m.toString());
+    if (open.length > STATUS_ARCS) lines.push(`... ${open.length - STATUS_ARCS} more (ringkv migrations lists every arc)`);
   }
   return lines.join('\n') + '\n';
 }
+
+const rank = (state: string) => ['copying', 'handoff', 'pending'].indexOf(state);
 
 export function shardListJson(map: ClusterMap): string {
   return JSON.stringify({

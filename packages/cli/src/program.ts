@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerMigrationCommands } from './commands/migrations.js';
 import { registerShardCommands } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
 import { DEFAULT_ROUTER, ROUTER_ENV } from './context.js';
@@ -23,6 +24,9 @@ Examples:
   ringkv get greeting
   ringkv scan --prefix user: --limit 10
   ringkv status --json
+  ringkv shard add shard-4 127.0.0.1:7404 --dry-run
+  ringkv shard add shard-4 127.0.0.1:7404 --wait
+  ringkv migrations --watch
 
 Exit status: 0 success, 1 error (including "get" of a missing key), 2 bad command line.`;
 
@@ -45,6 +49,7 @@ export function createProgram(io: CliIo): Command {
   registerDataCommands(program, io);
   registerStatusCommand(program, io);
   registerShardCommands(program, io);
+  registerMigrationCommands(program, io);
   registerDevCommand(program, io);
   return program;
 }

@@ -4,17 +4,30 @@ import {
   clusterMapFromProto,
   type ArcMove__Output,
   type ClusterMap,
+  type PlanResponse__Output,
   type StatusResponse__Output,
 } from '@ringkv/core';
-import type { RouterTransport } from './transport.js';
+import type { MembershipChange, RouterTransport } from './transport.js';
 import { u64 } from './results.js';
-import type { ArcMigration, CallOptions, ClusterStatus } from './types.js';
+import type {
+  AddShardOptions,
+  ArcMigration,
+  ArcMigrationState,
+  CallOptions,
+  ChangeOptions,
+  ClusterStatus,
+  MigrationPlan,
+} from './types.js';
 
-/** Runs one idempotent router call within a call context (provided by the client). */
+/**
+ * Runs one router call within a call context (provided by the client). Idempotent calls move
+ * to another router on UNAVAILABLE; membership changes do not (the first may have committed).
+ */
 export type RouterCall = <T>(
   what: string,
   options: CallOptions,
   fn: (router: RouterTransport, deadline: number, signal: AbortSignal) => Promise<T>,
+  idempotent?: boolean,
 ) => Promise<T>;
 
 /** Cluster administration through the routers: `client.admin`. */
@@ -38,6 +51,67 @@ export class AdminApi {
     if (!reply.map) throw new RingKvError(ErrorCode.UNAVAILABLE, 'the router has no cluster map yet (not bootstrapped)');
     return clusterMapFromProto(reply.map);
   }
+
+  /**
+   * Adds the storage node running at `address` (started with `--id id`) as a shard, and
+   * starts moving to it the arcs it takes over. Resolves once the plan is committed; the
+   * migration continues in the background (watch `status().migrations`).
+   */
+  async addShard(id: string, address: string, options: AddShardOptions = {}): Promise<MigrationPlan> {
+    checkString('addShard', 'id', id);
+    checkString('addShard', 'address', address);
+    const weight = options.weight ?? 1;
+    checkWeight('addShard', weight);
+    return this.#change('addShard', options, {
+      method: 'addShard',
+      request: { id, address, weight, dryRun: options.dryRun ?? false },
+    });
+  }
+
+  /** Drains shard `id` (moves all its arcs to the others); when done it leaves the map. */
+  async removeShard(id: string, options: ChangeOptions = {}): Promise<MigrationPlan> {
+    checkString('removeShard', 'id', id);
+    return this.#change('removeShard', options, { method: 'removeShard', request: { id, dryRun: options.dryRun ?? false } });
+  }
+
+  /** Gives shard `id` a new relative share of the ring and moves the arcs that change owner. */
+  async setWeight(id: string, weight: number, options: ChangeOptions = {}): Promise<MigrationPlan> {
+    checkString('setWeight', 'id', id);
+    checkWeight('setWeight', weight);
+    return this.#change('setWeight', options, { method: 'setWeight', request: { id, weight, dryRun: options.dryRun ?? false } });
+  }
+
+  /**
+   * The arcs of the change in progress that are not done yet (none when the cluster is
+   * settled); without `dryRun` it also restarts the coordinator's migration loop, which
+   * resumes a stalled change. It never starts a new change.
+   */
+  async rebalance(options: ChangeOptions = {}): Promise<MigrationPlan> {
+    return this.#change('rebalance', options, { method: 'rebalance', request: { dryRun: options.dryRun ?? false } });
+  }
+
+  async #change(what: string, options: ChangeOptions, change: MembershipChange): Promise<MigrationPlan> {
+    if (options.dryRun !== undefined && typeof options.dryRun !== 'boolean') {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: dryRun must be a boolean`);
+    }
+    // A dry run changes nothing, so it may be retried like a read.
+    const idempotent = options.dryRun === true;
+    const res = await this.#call(what, options, (r, deadline, signal) => r.changeMembership(change, deadline, signal), idempotent);
+    return toMigrationPlan(res);
+  }
+}
+
+function checkString(what: string, name: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: ${name} must be a non-empty string`);
+  }
+}
+
+/** Caught here so a bad weight never reaches the router; the router checks again. */
+function checkWeight(what: string, weight: unknown): void {
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
+    throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: weight must be a number > 0, got ${String(weight)}`);
+  }
 }
 
 export function toClusterStatus(res: StatusResponse__Output): ClusterStatus {
@@ -55,6 +129,18 @@ export function toClusterStatus(res: StatusResponse__Output): ClusterStatus {
       ...(s.error ? { error: s.error } : {}),
     })),
     migrations: res.migrations.map(toArcMigration),
+    ...(res.migrationError ? { migrationError: res.migrationError } : {}),
+  };
+}
+
+export function toMigrationPlan(res: PlanResponse__Output): MigrationPlan {
+  return {
+    epoch: u64(res.epoch),
+    committed: res.committed,
+    arcs: res.arcs.map(toArcMigration),
+    estimatedKeys: u64(res.estimatedKeys),
+    estimatedBytes: u64(res.estimatedBytes),
+    fraction: res.fraction,
   };
 }
 
@@ -64,8 +150,11 @@ function toArcMigration(a: ArcMove__Output): ArcMigration {
     end: a.end,
     from: a.from,
     to: a.to,
-    state: a.state,
+    // A newer router may report a state this client does not know; it is passed through.
+    state: a.state as ArcMigrationState,
     keysMoved: u64(a.keysMoved),
     bytesMoved: u64(a.bytesMoved),
+    estimatedKeys: u64(a.estimatedKeys),
+    estimatedBytes: u64(a.estimatedBytes),
   };
 }

@@ -9,7 +9,7 @@ import { toVersionedValue, u64 } from './results.js';
 import { callWithRetry } from './retry.js';
 import { ScanIterator, scanPage, type ScanFetcher } from './scan.js';
 import type { RouterTransport } from './transport.js';
-import { UnaryRouterTransport } from './transport-unary.js';
+import { GrpcRouterTransport } from './transport-grpc.js';
 import type {
   BatchPutEntry,
   CallOptions,
@@ -45,8 +45,8 @@ export class RingKvClient implements AsyncDisposable {
     this.#options = options;
     this.#pool = new RouterPool(routers);
     this.#pipeline = new OpPipeline(this.#pool);
-    this.#admin = new AdminApi((what, opts, fn) =>
-      this.#routerCall(what, opts, (ctx) => callWithRetry(this.#pool, ctx, (r) => fn(r, ctx.deadline, ctx.signal))),
+    this.#admin = new AdminApi((what, opts, fn, idempotent) =>
+      this.#routerCall(what, opts, (ctx) => callWithRetry(this.#pool, ctx, (r) => fn(r, ctx.deadline, ctx.signal), idempotent)),
     );
   }
 
@@ -58,7 +58,7 @@ export class RingKvClient implements AsyncDisposable {
    */
   static async connect(options: ClientOptions): Promise<RingKvClient> {
     const resolved = resolveClientOptions(options);
-    const routers = resolved.routers.map((address) => new UnaryRouterTransport(address));
+    const routers = resolved.routers.map((address) => new GrpcRouterTransport(address, { pipeline: resolved.transport === 'stream' }));
     const deadline = Date.now() + resolved.connectTimeoutMs;
     try {
       await Promise.any(routers.map((r) => r.connect(deadline, resolved.connectTimeoutMs)));
@@ -78,7 +78,7 @@ export class RingKvClient implements AsyncDisposable {
     return this.#status;
   }
 
-  /** Cluster administration: `admin.status()`, `admin.clusterMap()`. */
+  /** Cluster administration: status, the cluster map and membership changes (`admin.addShard()` ...). */
   get admin(): AdminApi {
     return this.#admin;
   }

@@ -7,6 +7,7 @@ export interface ResolvedClientOptions {
   routers: string[];
   timeoutMs: number;
   connectTimeoutMs: number;
+  transport: 'stream' | 'unary';
 }
 
 export const CLIENT_DEFAULTS = {
@@ -35,7 +36,14 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     routers: [...new Set(normalised)],
     timeoutMs: checkTimeout(options.timeoutMs, 'timeoutMs') ?? CLIENT_DEFAULTS.timeoutMs,
     connectTimeoutMs: checkTimeout(options.connectTimeoutMs, 'connectTimeoutMs') ?? CLIENT_DEFAULTS.connectTimeoutMs,
+    transport: checkTransport(options.transport),
   };
+}
+
+function checkTransport(t: ClientOptions['transport']): 'stream' | 'unary' {
+  if (t === undefined) return 'stream';
+  if (t !== 'stream' && t !== 'unary') throw invalid(`\`transport\` must be 'stream' or 'unary', got ${String(t)}`);
+  return t;
 }
 
 /** A positive number of milliseconds, or undefined when not given. */

@@ -26,13 +26,14 @@ export function backoffMs(attempt: number): number {
 }
 
 /**
- * Runs one idempotent router call (scan page, admin), moving to another router when one is
- * unavailable and backing off on TRY_AGAIN.
+ * Runs one router call (scan page, admin), backing off on TRY_AGAIN and, when `idempotent`,
+ * moving to another router when one is unavailable.
  */
 export async function callWithRetry<T>(
   pool: RouterPool,
   ctx: CallContext,
   fn: (router: RouterTransport) => Promise<T>,
+  idempotent = true,
 ): Promise<T> {
   const avoid = new Set<RouterTransport>();
   for (let attempt = 1; ; attempt++) {
@@ -41,7 +42,7 @@ export async function callWithRetry<T>(
       return await fn(router);
     } catch (err) {
       const e = err as RingKvError;
-      if (ctx.signal.aborted || !shouldRetry(e, true, attempt, pool.size)) throw e;
+      if (ctx.signal.aborted || !shouldRetry(e, idempotent, attempt, pool.size)) throw e;
       if (e.code === ErrorCode.UNAVAILABLE) avoid.add(router);
       else await ctx.sleep(backoffMs(attempt));
     }

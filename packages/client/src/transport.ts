@@ -1,11 +1,23 @@
 import type {
+  AddShardRequest,
   ClusterMapReply__Output,
   Op,
   OpResult__Output,
   ScanRequest,
+  PlanResponse__Output,
+  RebalanceRequest,
+  RemoveShardRequest,
   ScanResponse__Output,
+  SetWeightRequest,
   StatusResponse__Output,
 } from '@ringkv/core';
+
+/** One membership request of the Admin service (each answers with a plan). */
+export type MembershipChange =
+  | { method: 'addShard'; request: AddShardRequest }
+  | { method: 'removeShard'; request: RemoveShardRequest }
+  | { method: 'setWeight'; request: SetWeightRequest }
+  | { method: 'rebalance'; request: RebalanceRequest };
 
 /**
  * One router as the client talks to it. The client only ever calls these methods, so a
@@ -30,6 +42,8 @@ export interface RouterTransport {
   scan(request: ScanRequest, deadline: number, signal?: AbortSignal): Promise<ScanResponse__Output>;
   status(deadline: number, signal?: AbortSignal): Promise<StatusResponse__Output>;
   clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output>;
+  /** AddShard, RemoveShard, SetWeight or Rebalance (dry run or not): the router's plan. */
+  changeMembership(change: MembershipChange, deadline: number, signal?: AbortSignal): Promise<PlanResponse__Output>;
   /** Fails calls in flight with CLOSED and releases the connection. Idempotent. */
   close(): void;
 }

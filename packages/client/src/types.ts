@@ -23,6 +23,12 @@ export interface ClientOptions {
    * @default 3000
    */
   connectTimeoutMs?: number;
+  /**
+   * How batches reach the routers: `'stream'` multiplexes them as id-tagged frames over one
+   * long-lived bidirectional stream per router; `'unary'` makes one gRPC call per batch.
+   * @default 'stream'
+   */
+  transport?: 'stream' | 'unary';
 }
 
 /** Options every call takes. */
@@ -194,12 +200,51 @@ export interface ArcMigration {
   from: string;
   /** Shard id the arc moves to. */
   to: string;
-  /** Progress state of this arc. */
-  state: string;
+  /** `pending`, `copying`, `handoff` (the source refuses the arc for a moment) or `done`. */
+  state: ArcMigrationState;
   /** Keys copied so far. */
   keysMoved: bigint;
   /** Bytes copied so far. */
   bytesMoved: bigint;
+  /** Live keys on the source when the plan was made (0 when the source could not say). */
+  estimatedKeys: bigint;
+  /** Live bytes on the source when the plan was made (0 when the source could not say). */
+  estimatedBytes: bigint;
+}
+
+/** Where an arc is in its migration. */
+export type ArcMigrationState = 'pending' | 'copying' | 'handoff' | 'done';
+
+/** A membership change as the router planned it: the arcs that change owner. */
+export interface MigrationPlan {
+  /** The epoch that committed the plan; for a dry run, the current epoch. */
+  epoch: bigint;
+  /** Whether the plan was committed (false for a dry run, and for `rebalance()`, which only resumes). */
+  committed: boolean;
+  /** The arcs that change owner, in ring order. */
+  arcs: ArcMigration[];
+  /** Live keys the arcs hold now (the sum of the arcs' estimates). */
+  estimatedKeys: bigint;
+  /** Live bytes the arcs hold now. */
+  estimatedBytes: bigint;
+  /** Fraction of the hash space that moves, 0 to 1. */
+  fraction: number;
+}
+
+export interface ChangeOptions extends CallOptions {
+  /**
+   * Compute and return the plan, change nothing.
+   * @default false
+   */
+  dryRun?: boolean;
+}
+
+export interface AddShardOptions extends ChangeOptions {
+  /**
+   * Relative share of the ring (the existing shards usually have 1), > 0 and at most 1000.
+   * @default 1
+   */
+  weight?: number;
 }
 
 /** The cluster as one router sees it. */
@@ -212,4 +257,9 @@ export interface ClusterStatus {
   shards: ShardStatus[];
   /** Arcs currently moving between shards (empty when the cluster is settled). */
   migrations: ArcMigration[];
+  /**
+   * Why the coordinating router's last migration step failed (it retries every 500 ms),
+   * for example an unreachable target; absent while the migration progresses or none runs.
+   */
+  migrationError?: string;
 }

@@ -1,6 +1,6 @@
 // A scripted in-process stand-in for a router: KV and Admin over real gRPC on 127.0.0.1,
 // data in a Map, scans in ring order. Enough to test the client without the cluster.
-import type { Server, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { Server, ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import {
   AdminService,
   ErrorCode,
@@ -15,6 +15,8 @@ import {
   type ExecuteResponse,
   type Op__Output,
   type OpResult,
+  type PipelineFrame__Output,
+  type PipelineReply,
   type ScanRequest__Output,
   type ScanResponse,
 } from '@ringkv/core';
@@ -28,7 +30,7 @@ interface Stored {
 
 export interface FakeRouter {
   address: string;
-  /** Number of KV.Execute calls and the ops in each. */
+  /** Number of batches (KV.Execute calls or Pipeline frames) and the ops in each. */
   executeBatches: number[];
   scanCalls: number;
   data: Map<string, Stored>;
@@ -96,6 +98,24 @@ export async function startFakeRouter(): Promise<FakeRouter> {
       };
       if (fake.delayMs > 0) setTimeout(reply, fake.delayMs);
       else reply();
+    },
+    // The stream transport: each frame is one batch, answered like Execute.
+    Pipeline(call: ServerDuplexStream<PipelineFrame__Output, PipelineReply>) {
+      call.on('data', (frame: PipelineFrame__Output) => {
+        fake.executeBatches.push(frame.ops.length);
+        const reply = () => {
+          if (call.cancelled) return;
+          if (fake.callError) {
+            call.write({ id: frame.id, errorCode: fake.callError.code, errorMessage: fake.callError.message });
+          } else {
+            call.write({ id: frame.id, results: frame.ops.map(apply) });
+          }
+        };
+        if (fake.delayMs > 0) setTimeout(reply, fake.delayMs);
+        else reply();
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
     },
     Scan(call: ServerUnaryCall<ScanRequest__Output, ScanResponse>, cb: sendUnaryData<ScanResponse>) {
       fake.scanCalls++;

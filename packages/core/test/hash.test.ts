@@ -22,20 +22,16 @@ function referenceMurmur3(data: Uint8Array, seed: number): number {
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
   const tail = nblocks * 4;
+  const rest = data.length & 3;
   let k1 = 0;
-  switch (data.length & 3) {
-    case 3:
-      k1 ^= data[tail + 2]! << 16;
-    // falls through
-    case 2:
-      k1 ^= data[tail + 1]! << 8;
-    // falls through
-    case 1:
-      k1 ^= data[tail]!;
-      k1 = Math.imul(k1, c1);
-      k1 = (k1 << 15) | (k1 >>> 17);
-      k1 = Math.imul(k1, c2);
-      h ^= k1;
+  if (rest >= 3) k1 ^= data[tail + 2]! << 16;
+  if (rest >= 2) k1 ^= data[tail + 1]! << 8;
+  if (rest >= 1) {
+    k1 ^= data[tail]!;
+    k1 = Math.imul(k1, c1);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    k1 = Math.imul(k1, c2);
+    h ^= k1;
   }
   h ^= data.length;
   h ^= h >>> 16;

@@ -9,7 +9,6 @@ import {
   hashString,
   tokenCount,
   type ArcChange,
-  type OwnedArc,
   type RingMember,
 } from '@ringkv/core';
 
@@ -355,6 +354,3 @@ describe('Ring.diff', () => {
     );
   });
 });
-
-// Keep the OwnedArc type import meaningful for readers of this file.
-export type { OwnedArc };

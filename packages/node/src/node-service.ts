@@ -84,7 +84,9 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHan
         call.end();
       })().catch((err) => {
         if (!(err instanceof RingKvError)) log.error({ err }, 'MigrateArc failed');
-        call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err)));
+        // emit('error') makes grpc-js send the status; destroy() would skip it and leave the
+        // router's stream open forever (a migration that never fails, so never retries).
+        call.emit('error', Object.assign(new Error((err as Error).message), toServiceError(err)));
       });
     },
     FinishHandoff(call, cb) {

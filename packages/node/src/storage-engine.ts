@@ -8,7 +8,7 @@ import {
 import { mkdirSync } from 'node:fs';
 import { LevelStore } from './level-store.js';
 import { WriteQueue } from './write-queue.js';
-import { applyWriteBatch, type WriteItem } from './write-apply.js';
+import { applyWriteBatch, type Forward, type WriteItem } from './write-apply.js';
 import { MigrationSource, type ArcProgress } from './migration-source.js';
 import { PeerPool } from './peer-pool.js';
 import {
@@ -69,6 +69,7 @@ export class StorageEngine {
   #cleanup: Promise<void> | undefined;
   /** Keys with a write in the queue: reads of them queue behind it (per-key order across batches). */
   readonly #queuedWrites = new Map<string, number>();
+  readonly #forwarding = new Set<Promise<Set<string>>>();
   readonly #cleanupQueue: Arc[] = [];
 
   private constructor(options: StorageEngineOptions) {
@@ -131,9 +132,18 @@ export class StorageEngine {
     if (this.#status !== 'open') throw new RingKvError(ErrorCode.UNAVAILABLE, `storage engine is ${this.#status}`);
   }
 
-  /** Resolves once every write queued before it has been applied (and forwarded). */
-  barrier(): Promise<void> {
-    return new Promise((done) => this.#writes.push({ kind: 'barrier', done: () => done() }));
+  /** Resolves once every write queued before it has been applied and forwarded. */
+  async barrier(): Promise<void> {
+    await new Promise((done) => this.#writes.push({ kind: 'barrier', done }));
+    if (this.#forwarding.size > 0) await Promise.all([...this.#forwarding]);
+  }
+
+  /** Forwards to migration targets, tracked so that barriers wait for them. */
+  #forward(forwards: Forward[]): Promise<Set<string>> {
+    const p = this.#migration.forward(forwards);
+    this.#forwarding.add(p);
+    void p.finally(() => this.#forwarding.delete(p));
+    return p;
   }
 
   /**
@@ -237,7 +247,7 @@ export class StorageEngine {
         nodeId: this.nodeId,
         fence: (epoch, hash) => this.#fence(epoch, hash),
         ownership: () => this.#own,
-        forward: (moves) => this.#migration.forward(moves),
+        forward: (forwards) => this.#forward(forwards),
       });
     } catch (err) {
       const e = asRingKvError(err);
@@ -264,10 +274,16 @@ export class StorageEngine {
       }
       return { hash, storageKey: encodeDataKey(r.key, hash), record: decodeRecord(r.record) };
     });
-    const outcomes = await Promise.all(items.map((it) => new Promise<OpResult>((done) =>
-      this.#writes.push({ kind: 'ingest', ...it, done }))));
-    const applied = outcomes.filter((o) => o.found).length;
-    return { applied, skipped: outcomes.length - applied };
+    if (items.length === 0) return { applied: 0, skipped: 0 };
+    return new Promise((resolve) => {
+      let left = items.length;
+      let applied = 0;
+      const done = (r: OpResult) => {
+        if (r.found) applied++;
+        if (--left === 0) resolve({ applied, skipped: items.length - applied });
+      };
+      for (const it of items) this.#writes.push({ kind: 'ingest', ...it, done });
+    });
   }
 
   /** Source side of a migration: streams a snapshot of `arc` to its target. */

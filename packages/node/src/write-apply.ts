@@ -34,7 +34,7 @@ export interface ApplyContext {
   nodeId: string;
   fence(reqEpoch: bigint, hash: number): OpResult | undefined;
   ownership(): Ownership | undefined;
-  /** Sends forwards to their targets; resolves to the target ids that failed. */
+  /** Sends forwards to their targets; resolves (never rejects) to the target ids that failed. */
   forward(forwards: Forward[]): Promise<Set<string>>;
 }
 
@@ -163,18 +163,24 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     ops.push({ type: 'put', key: HLC_KEY, value: hlc });
   }
   if (ops.length > 0) await ctx.store.batch(ops, ctx.sync);
-  if (forwards.size > 0) {
-    // Applied here first; acknowledged only once the target has it too. A failed forward leaves
-    // the arc dirty, so it is copied again before its hand-off.
-    const failed = await ctx.forward([...forwards.values()]);
-    if (failed.size > 0) {
-      forwarded.forEach((target, i) => {
-        if (target !== undefined && failed.has(target)) {
-          results[i] = errorResult(new RingKvError(ErrorCode.UNAVAILABLE,
-            `write applied but not yet copied to migration target ${target}; retry`));
-        }
-      });
-    }
+  if (forwards.size === 0) {
+    items.forEach((item, i) => item.done(results[i]!));
+    return;
   }
-  items.forEach((item, i) => item.done(results[i]!));
+  // Applied here first; acknowledged only once the target has it too. The queue does not
+  // wait for the targets (ctx.forward tracks the call, so barriers do); versions keep
+  // forwards that overtake each other in order on the target. A failed forward leaves the
+  // arc dirty, so it is copied again before its hand-off.
+  items.forEach((item, i) => {
+    if (forwarded[i] === undefined) item.done(results[i]!);
+  });
+  void ctx.forward([...forwards.values()]).then((failed) => {
+    items.forEach((item, i) => {
+      const target = forwarded[i];
+      if (target === undefined) return;
+      item.done(failed.has(target)
+        ? errorResult(new RingKvError(ErrorCode.UNAVAILABLE, `write applied but not yet copied to migration target ${target}; retry`))
+        : results[i]!);
+    });
+  });
 }

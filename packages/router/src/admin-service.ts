@@ -51,7 +51,9 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
   };
 
   const handle = (what: string, cb: sendUnaryData<PlanResponse>, work: () => Promise<PlanResponse>) => {
-    work().then((res) => cb(null, res), (err) => fail(cb as sendUnaryData<never>, err, what));
+    // Through a promise so that a plan refused synchronously (planRemove, planWeight) is
+    // answered with its code rather than escaping to grpc-js as UNKNOWN.
+    Promise.resolve().then(work).then((res) => cb(null, res), (err) => fail(cb as sendUnaryData<never>, err, what));
   };
 
   return {
@@ -103,7 +105,7 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
         // Remaining work of a change in progress, else nothing: the ring decides placement.
         const moves = map.migrations.filter((m) => m.state !== 'done').map((m) => ({ ...m }));
         if (!call.request.dryRun) migrator.ensureRunning();
-        const plan: MembershipPlan = { nextMembers: map.nextMembers, moves, fraction: 0 };
+        const plan: MembershipPlan = { nextMembers: map.nextMembers, moves, fraction: 0, baseEpoch: map.epoch };
         await estimate(plan.moves);
         return {
           epoch: map.epoch.toString(), arcs: moves.map(arcMoveToProto), committed: false, fraction: 0,

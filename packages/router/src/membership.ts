@@ -9,6 +9,8 @@ export interface MembershipPlan {
   moves: ArcMoveState[];
   /** Fraction of the hash space that moves. */
   fraction: number;
+  /** The epoch of the map the plan was computed from: it may only be committed on top of it. */
+  baseEpoch: bigint;
 }
 
 function invalid(message: string): RingKvError {
@@ -38,7 +40,7 @@ export function planMembership(map: ClusterMap, nextMembers: ClusterMember[]): M
     keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
   }));
   const fraction = moves.reduce((acc, m) => acc + arcSize(m), 0) / 2 ** 32;
-  return { nextMembers, moves, fraction };
+  return { nextMembers, moves, fraction, baseEpoch: map.epoch };
 }
 
 export function planAdd(map: ClusterMap, id: string, address: string, weight: number): MembershipPlan {
@@ -70,6 +72,13 @@ export function planWeight(map: ClusterMap, id: string, weight: number): Members
 
 /** The map that starts executing a plan (or, for an empty plan, the finished change). */
 export function startPlan(map: ClusterMap, plan: MembershipPlan, leaving?: string): Omit<ClusterMap, 'epoch'> {
+  // Two changes planned at once both pass assertIdle; only the first may commit, or the
+  // second would overwrite the first's migrations mid-way.
+  if (map.epoch !== plan.baseEpoch) {
+    assertIdle(map);
+    throw new RingKvError(ErrorCode.MIGRATION_IN_PROGRESS,
+      `the cluster map changed (epoch ${plan.baseEpoch} -> ${map.epoch}) while this change was being planned; try again`);
+  }
   if (plan.moves.length === 0) return { ...map, members: plan.nextMembers, nextMembers: [], migrations: [] };
   return {
     ...map,

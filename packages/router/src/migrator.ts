@@ -93,7 +93,9 @@ export class Migrator {
   async #wave(wave: ArcMoveState[]): Promise<void> {
     const parties = new Set(wave.flatMap((m) => [m.from, m.to]));
     const started = Date.now();
-    let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties);
+    // Targets first: a source forwards writes as soon as it has the map, and a target
+    // without it would refuse them.
+    let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties, wave.map((m) => m.to));
     const copyingAt = Date.now();
     const results = await mapLimit(wave, this.#opts.arcConcurrency, async (m) => {
       const key = formatArc(m);

@@ -121,9 +121,13 @@ export class Topology {
    * Commits the next epoch: `change` derives the new map from the current one; it is persisted,
    * adopted and pushed to every shard of the old and new map. Rejects with UNAVAILABLE if a
    * shard in `mustAck` did not install it (the commit stands; the caller retries its step).
-   * Commits are serialized.
+   * Shards in `first` get the map before the others (for example migration targets, which
+   * must accept forwarded writes as soon as a source starts sending them). Commits are
+   * serialized.
    */
-  commit(change: (current: ClusterMap) => Omit<ClusterMap, 'epoch'>, mustAck: Iterable<string> = []): Promise<ClusterMap> {
+  commit(
+    change: (current: ClusterMap) => Omit<ClusterMap, 'epoch'>, mustAck: Iterable<string> = [], first: Iterable<string> = [],
+  ): Promise<ClusterMap> {
     const run = this.#commits.then(async () => {
       const next: ClusterMap = { ...change(this.map), epoch: this.epoch + 1n };
       new Ownership(next); // validates before anything is written
@@ -139,7 +143,9 @@ export class Topology {
         temp.push(c);
         return c;
       });
-      const failed = await this.#push(clients, next);
+      const early = new Set(first);
+      const failed = await this.#push(clients.filter((c) => early.has(c.id)), next);
+      for (const id of await this.#push(clients.filter((c) => !early.has(c.id)), next)) failed.add(id);
       for (const c of temp) c.close();
       await this.adopt(next, false);
       const missing = [...mustAck].filter((id) => failed.has(id));
