@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     systems: { type: 'string', default: 'ringkv,redis,direct' },
     'memory-keys': { type: 'string', default: '0' },
-    micro: { type: 'boolean', default: true },
+    'skip-micro': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -70,7 +70,7 @@ async function redisSystem(port) {
 }
 
 const results = { machine: { cores: (await import('node:os')).cpus().length, node: process.version }, args, runs: [], micro: undefined, memory: undefined };
-if (args.micro) {
+if (!args['skip-micro']) {
   results.micro = micro();
   log('micro', results.micro);
 }

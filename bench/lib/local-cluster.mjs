@@ -30,7 +30,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); proc
 
 function start(bin, args, logPath) {
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', log, log], env: { ...process.env, RINGKV_LOG_LEVEL: 'warn' } });
+  // RINGKV_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every process.
+  const nodeArgs = (process.env.RINGKV_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { stdio: ['ignore', log, log], env: { ...process.env, RINGKV_LOG_LEVEL: 'warn' } });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;

@@ -42,7 +42,10 @@ export class OpPipeline {
 
   constructor(pool: RouterPool, options: BatcherOptions = {}) {
     this.#pool = pool;
-    this.#batcher = new Batcher((items) => this.#send(items), sizeOf, options);
+    // Many frames may be in flight: a frame waiting on a stalled shard must not hold back
+    // frames for healthy ones (it is freed by its deadline). Memory is bounded by maxQueued
+    // and by the deadlines of what is in flight.
+    this.#batcher = new Batcher((items) => this.#send(items), sizeOf, { maxInFlight: 256, ...options });
   }
 
   /** Runs one operation to a successful result, or rejects with a RingKvError. */
