@@ -9,6 +9,8 @@ import type { Forward } from './write-apply.js';
 import { arcKey } from './storage-format.js';
 
 export interface ArcProgress {
+  /** Index of the arc in the request. */
+  arc: number;
   keys: number;
   bytes: number;
   done: boolean;
@@ -71,49 +73,72 @@ export class MigrationSource {
   }
 
   /**
-   * Streams the arc's records (tombstones included, from one LevelDB snapshot) to the target
-   * in batches, at most rateBytesPerSec (0 = unlimited), yielding progress after each batch.
+   * Streams the arcs' records (tombstones included, each arc from one LevelDB snapshot) to the
+   * target in batches that may span arcs, at most rateBytesPerSec (0 = unlimited), yielding
+   * progress after each batch and when an arc is complete.
    */
   async *snapshot(
-    move: ArcMoveState, targetAddress: string, epoch: bigint, rateBytesPerSec: number,
+    moves: ArcMoveState[], targetAddress: string, epoch: bigint, rateBytesPerSec: number,
     barrier: () => Promise<void>, signal: AbortSignal,
   ): AsyncGenerator<ArcProgress> {
-    const k = arcKey(move);
-    this.#clean.delete(k);
-    this.#pendingClean.add(k);
+    for (const m of moves) {
+      this.#clean.delete(arcKey(m));
+      this.#pendingClean.add(arcKey(m));
+    }
     // Every write decided before this point is applied (so in the snapshot) or forwarded.
     await barrier();
     const started = Date.now();
-    let keys = 0;
-    let bytes = 0;
+    let total = 0;
+    const sent = moves.map(() => ({ keys: 0, bytes: 0 }));
+    let pending = moves.map(() => ({ keys: 0, bytes: 0 }));
     let batch: RawRecord[] = [];
     let batchBytes = 0;
-    const flush = async () => {
-      if (batch.length === 0) return;
-      await this.#peers.ingest(targetAddress, epoch, this.#nodeId, batch);
-      keys += batch.length;
-      bytes += batchBytes;
+    /** Arcs whose every record is in `batch` or already ingested. */
+    let complete: number[] = [];
+    const flush = async (): Promise<number[]> => {
+      if (batch.length > 0) {
+        await this.#peers.ingest(targetAddress, epoch, this.#nodeId, batch);
+        total += batchBytes;
+      }
+      pending.forEach((p, i) => {
+        sent[i]!.keys += p.keys;
+        sent[i]!.bytes += p.bytes;
+      });
+      pending = moves.map(() => ({ keys: 0, bytes: 0 }));
       batch = [];
       batchBytes = 0;
+      const done = complete;
+      complete = [];
+      for (const i of done) {
+        const k = arcKey(moves[i]!);
+        if (this.#pendingClean.delete(k)) this.#clean.add(k);
+      }
       if (rateBytesPerSec > 0) {
-        const ahead = (bytes / rateBytesPerSec) * 1000 - (Date.now() - started);
+        const ahead = (total / rateBytesPerSec) * 1000 - (Date.now() - started);
         if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
       }
+      return done;
     };
-    for (const [from, to] of arcRanges(move)) {
-      for await (const [sk, raw] of this.#store.entries(dataRangeOfHashes(from, to))) {
-        if (this.#closed || signal.aborted) throw new RingKvError(ErrorCode.CANCELLED, 'migration stream cancelled');
-        batch.push({ key: sk.subarray(5), record: raw });
-        batchBytes += sk.length - 5 + raw.length;
-        if (batch.length >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
-          await flush();
-          yield { keys, bytes, done: false };
+    const progress = function* (done: number[], current: number): Generator<ArcProgress> {
+      for (const i of done) yield { arc: i, ...sent[i]!, done: true };
+      if (current >= 0 && !done.includes(current)) yield { arc: current, ...sent[current]!, done: false };
+    };
+    for (let i = 0; i < moves.length; i++) {
+      for (const [from, to] of arcRanges(moves[i]!)) {
+        for await (const [sk, raw] of this.#store.entries(dataRangeOfHashes(from, to))) {
+          if (this.#closed || signal.aborted) throw new RingKvError(ErrorCode.CANCELLED, 'migration stream cancelled');
+          const size = sk.length - 5 + raw.length;
+          batch.push({ key: sk.subarray(5), record: raw });
+          batchBytes += size;
+          pending[i]!.keys++;
+          pending[i]!.bytes += size;
+          if (batch.length >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) yield* progress(await flush(), i);
         }
       }
+      // Small arcs share batches: an arc is done once the batch holding its last records is in.
+      complete.push(i);
     }
-    await flush();
-    if (this.#pendingClean.delete(k)) this.#clean.add(k);
-    yield { keys, bytes, done: true };
+    yield* progress(await flush(), -1);
   }
 
   close(): void {

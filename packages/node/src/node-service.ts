@@ -74,10 +74,10 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHan
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       (async () => {
-        const progress = engine.migrateArc(BigInt(r.epoch), { start: r.start, end: r.end }, r.targetId,
-          Number(r.rateBytesPerSec), abort.signal);
+        const arcs = [{ start: r.start, end: r.end }, ...r.moreArcs.map((a) => ({ start: a.start, end: a.end }))];
+        const progress = engine.migrateArcs(BigInt(r.epoch), arcs, r.targetId, Number(r.rateBytesPerSec), abort.signal);
         for await (const p of progress) {
-          if (!call.write({ keys: String(p.keys), bytes: String(p.bytes), done: p.done })) {
+          if (!call.write({ keys: String(p.keys), bytes: String(p.bytes), done: p.done, arcIndex: p.arc })) {
             await new Promise((resolve) => call.once('drain', resolve));
           }
         }

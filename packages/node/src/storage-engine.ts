@@ -286,21 +286,24 @@ export class StorageEngine {
     });
   }
 
-  /** Source side of a migration: streams a snapshot of `arc` to its target. */
-  migrateArc(reqEpoch: bigint, arc: Arc, targetId: string, rateBytesPerSec: number, signal: AbortSignal): AsyncGenerator<ArcProgress> {
+  /** Source side of a migration: streams snapshots of `arcs` to their target. */
+  migrateArcs(reqEpoch: bigint, arcs: Arc[], targetId: string, rateBytesPerSec: number, signal: AbortSignal): AsyncGenerator<ArcProgress> {
     this.#checkOpen();
     const own = this.#own;
     if (!own || own.epoch < reqEpoch) {
       throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own?.epoch ?? 0n}`, { epoch: own?.epoch ?? 0n });
     }
-    const move = own.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
-    if (!move || move.from !== this.nodeId || move.to !== targetId || move.state !== ArcState.COPYING) {
-      throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
-        `no copying migration of arc (${arc.start},${arc.end}] from ${this.nodeId} to ${targetId} at epoch ${own.epoch}`);
-    }
+    const moves = arcs.map((arc) => {
+      const move = own.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
+      if (!move || move.from !== this.nodeId || move.to !== targetId || move.state !== ArcState.COPYING) {
+        throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
+          `no copying migration of arc (${arc.start},${arc.end}] from ${this.nodeId} to ${targetId} at epoch ${own.epoch}`);
+      }
+      return move;
+    });
     const target = allMembers(own.map).find((m) => m.id === targetId);
     if (!target) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} at epoch ${own.epoch}`);
-    return this.#migration.snapshot(move, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+    return this.#migration.snapshot(moves, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
   /** Once the arc is in hand-off here: whether it must be copied again. */

@@ -6,7 +6,7 @@ import type { Topology } from './topology.js';
 export interface MigratorOptions {
   /** Arc streams running at once. @default 4 */
   arcConcurrency: number;
-  /** Arcs per wave: each wave costs three epoch commits and one short hand-off. @default 32 */
+  /** Arcs per wave: each wave costs three epoch commits and one short hand-off. @default 128 */
   waveSize?: number;
   /** Byte-rate limit per arc stream; 0 = unlimited. @default 0 */
   rateBytesPerSec: number;
@@ -68,7 +68,7 @@ export class Migrator {
       try {
         const left = this.#topology.map.migrations.filter((m) => m.state !== ArcState.DONE);
         if (left.length === 0) await this.#finish();
-        else await this.#wave(left.slice(0, this.#opts.waveSize ?? 32));
+        else await this.#wave(left.slice(0, this.#opts.waveSize ?? 128));
         this.lastError = '';
       } catch (err) {
         if (this.#closed) return;
@@ -97,15 +97,24 @@ export class Migrator {
     // without it would refuse them.
     let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties, wave.map((m) => m.to));
     const copyingAt = Date.now();
-    const results = await mapLimit(wave, this.#opts.arcConcurrency, async (m) => {
-      const key = formatArc(m);
-      const target = allMembers(map).find((x) => x.id === m.to)!;
-      this.#progress.set(key, { keysMoved: 0n, bytesMoved: 0n });
-      return this.#topology.shard(m.from).migrateArc(
-        { epoch: map.epoch, start: m.start, end: m.end, targetId: m.to, targetAddress: target.address, rateBytesPerSec: this.#opts.rateBytesPerSec },
-        (keys, bytes) => this.#progress.set(key, { keysMoved: BigInt(keys), bytesMoved: BigInt(bytes) }),
+    // One stream per (source, target) pair and chunk: small arcs share batches.
+    const chunkSize = Math.max(1, Math.ceil(wave.length / this.#opts.arcConcurrency));
+    const pairs = new Map<string, ArcMoveState[]>();
+    for (const m of wave) pairs.set(`${m.from}>${m.to}`, [...(pairs.get(`${m.from}>${m.to}`) ?? []), m]);
+    const chunks = [...pairs.values()].flatMap((arcs) =>
+      Array.from({ length: Math.ceil(arcs.length / chunkSize) }, (_, i) => arcs.slice(i * chunkSize, (i + 1) * chunkSize)));
+    const results: Array<{ keys: number; bytes: number }> = new Array(wave.length);
+    await mapLimit(chunks, this.#opts.arcConcurrency, async (arcs) => {
+      const target = allMembers(map).find((x) => x.id === arcs[0]!.to)!;
+      for (const m of arcs) this.#progress.set(formatArc(m), { keysMoved: 0n, bytesMoved: 0n });
+      const totals = await this.#topology.shard(arcs[0]!.from).migrateArcs(
+        { epoch: map.epoch, arcs, targetId: target.id, targetAddress: target.address, rateBytesPerSec: this.#opts.rateBytesPerSec },
+        (i, keys, bytes) => this.#progress.set(formatArc(arcs[i]!), { keysMoved: BigInt(keys), bytesMoved: BigInt(bytes) }),
         this.#abort.signal,
       );
+      arcs.forEach((m, i) => {
+        results[wave.indexOf(m)] = totals[i]!;
+      });
     });
     const copiedAt = Date.now();
     map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF), wave.map((m) => m.from));

@@ -96,23 +96,30 @@ export class ShardClient {
     });
   }
 
-  /** Asks the source to stream an arc to its target; calls onProgress per batch; resolves when ingested. */
-  migrateArc(
-    req: { epoch: bigint; start: number; end: number; targetId: string; targetAddress: string; rateBytesPerSec: number },
-    onProgress: (keys: number, bytes: number) => void,
+  /**
+   * Asks the source to stream arcs (all to one target) one after another; calls onProgress
+   * per batch and per finished arc; resolves to each arc's keys and bytes once all are ingested.
+   */
+  migrateArcs(
+    req: { epoch: bigint; arcs: Array<{ start: number; end: number }>; targetId: string; targetAddress: string; rateBytesPerSec: number },
+    onProgress: (arc: number, keys: number, bytes: number) => void,
     signal?: AbortSignal,
-  ): Promise<{ keys: number; bytes: number }> {
+  ): Promise<Array<{ keys: number; bytes: number }>> {
+    const [first, ...more] = req.arcs;
+    if (!first) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const call = this.#grpc.MigrateArc({
-        epoch: req.epoch.toString(), start: req.start, end: req.end, targetId: req.targetId,
+        epoch: req.epoch.toString(), start: first.start, end: first.end, moreArcs: more, targetId: req.targetId,
         targetAddress: req.targetAddress, rateBytesPerSec: String(req.rateBytesPerSec),
       });
       const onAbort = () => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
-      let last = { keys: 0, bytes: 0, done: false };
-      call.on('data', (p: { keys: string; bytes: string; done: boolean }) => {
-        last = { keys: Number(p.keys), bytes: Number(p.bytes), done: p.done };
-        onProgress(last.keys, last.bytes);
+      const totals = req.arcs.map(() => ({ keys: 0, bytes: 0, done: false }));
+      call.on('data', (p: { keys: string; bytes: string; done: boolean; arcIndex: number }) => {
+        const t = totals[p.arcIndex];
+        if (!t) return;
+        Object.assign(t, { keys: Number(p.keys), bytes: Number(p.bytes), done: t.done || p.done });
+        onProgress(p.arcIndex, t.keys, t.bytes);
       });
       call.on('error', (err) => {
         signal?.removeEventListener('abort', onAbort);
@@ -120,7 +127,7 @@ export class ShardClient {
       });
       call.on('end', () => {
         signal?.removeEventListener('abort', onAbort);
-        if (last.done) resolve(last);
+        if (totals.every((t) => t.done)) resolve(totals.map(({ keys, bytes }) => ({ keys, bytes })));
         else reject(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: arc stream ended early`));
       });
     });

@@ -98,14 +98,14 @@ export interface NodeClient extends grpc.Client {
   ingest(argument: _ringkv_v1_IngestRequest, callback: grpc.requestCallback<_ringkv_v1_IngestResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Migration, source side: streams a snapshot of an arc to its new owner (which must already
-   * hold a map naming the move), reporting progress; ends when the snapshot is ingested.
+   * Migration, source side: streams snapshots of arcs to their new owner (which must already
+   * hold a map naming the moves), reporting progress; ends when every arc is ingested.
    */
   MigrateArc(argument: _ringkv_v1_MigrateArcRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
   MigrateArc(argument: _ringkv_v1_MigrateArcRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
   /**
-   * Migration, source side: streams a snapshot of an arc to its new owner (which must already
-   * hold a map naming the move), reporting progress; ends when the snapshot is ingested.
+   * Migration, source side: streams snapshots of arcs to their new owner (which must already
+   * hold a map naming the moves), reporting progress; ends when every arc is ingested.
    */
   migrateArc(argument: _ringkv_v1_MigrateArcRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
   migrateArc(argument: _ringkv_v1_MigrateArcRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
@@ -190,8 +190,8 @@ export interface NodeHandlers extends grpc.UntypedServiceImplementation {
   Ingest: grpc.handleUnaryCall<_ringkv_v1_IngestRequest__Output, _ringkv_v1_IngestResponse>;
   
   /**
-   * Migration, source side: streams a snapshot of an arc to its new owner (which must already
-   * hold a map naming the move), reporting progress; ends when the snapshot is ingested.
+   * Migration, source side: streams snapshots of arcs to their new owner (which must already
+   * hold a map naming the moves), reporting progress; ends when every arc is ingested.
    */
   MigrateArc: grpc.handleServerStreamingCall<_ringkv_v1_MigrateArcRequest__Output, _ringkv_v1_MigrateArcProgress>;
   
