@@ -130,10 +130,15 @@ describe('durability across process crashes', () => {
     await expectAllAcknowledged();
   });
 
-  it('SIGTERM drains a storage node: it exits 0, and after a restart everything is there', async () => {
+  it('SIGTERM drains a storage node promptly: it exits 0 within 3 s, and after a restart everything is there', async () => {
     await writeKeys('c', 300);
+    const started = Date.now();
     const exit = await env.cluster.kill('shard-1', 'SIGTERM');
+    const ms = Date.now() - started;
     expect(exit).toEqual({ code: 0, signal: null });
+    // The router's connection to the node is idle: draining has nothing to wait for.
+    // (soft: the restart below still runs, so later tests start from a whole cluster)
+    expect.soft(ms, `shard-1 took ${ms} ms to exit after SIGTERM`).toBeLessThan(3_000);
     await env.cluster.restart('shard-1');
     await waitAllReachable();
     await expectAllAcknowledged();
@@ -146,7 +151,7 @@ describe('durability across process crashes', () => {
     const ms = Date.now() - started;
     expect(exit).toEqual({ code: 0, signal: null });
     // Nothing is in flight, so draining has nothing to wait for.
-    expect(ms, `router took ${ms} ms to exit after SIGTERM`).toBeLessThan(3_000);
+    expect.soft(ms, `router took ${ms} ms to exit after SIGTERM`).toBeLessThan(3_000);
     await env.cluster.restart('router');
     await waitAllReachable();
     await expectAllAcknowledged();

@@ -42,6 +42,8 @@ interface Member {
   args: () => string[];
   child: ChildProcess | undefined;
   exited: Promise<ExitInfo> | undefined;
+  /** Set while the harness itself is stopping the process. */
+  stopping: boolean;
 }
 
 /**
@@ -142,6 +144,7 @@ export class ProcessCluster {
     const m = this.#member(name);
     if (!m.child || !m.exited) throw new Error(`${name} was never started`);
     if (!this.isRunning(name)) return m.exited;
+    m.stopping = true;
     m.child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
@@ -176,6 +179,7 @@ export class ProcessCluster {
     await Promise.all(
       [...this.#members.values()].map(async (m) => {
         if (m.child && m.exited && m.child.exitCode === null && m.child.signalCode === null) {
+          m.stopping = true;
           m.child.kill('SIGKILL');
           await m.exited;
         }
@@ -200,7 +204,9 @@ export class ProcessCluster {
   #define(name: string, kind: Member['kind'], args: () => string[]): Member {
     const dataDir = join(this.root, name);
     mkdirSync(dataDir, { recursive: true });
-    const m: Member = { name, kind, port: 0, dataDir, logPath: join(this.root, `${name}.log`), args, child: undefined, exited: undefined };
+    const m: Member = {
+      name, kind, port: 0, dataDir, logPath: join(this.root, `${name}.log`), args, child: undefined, exited: undefined, stopping: false,
+    };
     this.#members.set(name, m);
     return m;
   }
@@ -236,8 +242,17 @@ export class ProcessCluster {
     }
     track(child);
     m.child = child;
+    m.stopping = false;
     m.exited = new Promise<ExitInfo>((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => {
+        // A crash, or a signal from outside the test: say so at once, it explains what fails next.
+        if (!m.stopping && !this.#stopped) {
+          process.stderr.write(
+            `\n[cluster harness] ${m.name} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}\n${this.logTail(m.name, 10)}\n`,
+          );
+        }
+        resolve({ code, signal });
+      });
       child.once('error', () => resolve({ code: null, signal: null }));
     });
     await this.#waitHealthy(m, child);
@@ -262,6 +277,7 @@ export class ProcessCluster {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    m.stopping = true;
     child.kill('SIGKILL');
     await m.exited;
     throw new Error(

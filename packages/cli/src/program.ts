@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerHealthCommand } from './commands/health.js';
 import { registerMigrationCommands } from './commands/migrations.js';
 import { registerShardCommands } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -51,6 +52,9 @@ export function createProgram(io: CliIo): Command {
   registerShardCommands(program, io);
   registerMigrationCommands(program, io);
   registerDevCommand(program, io);
+  registerHealthCommand(program, io, (code) => {
+    throw new ExitCode(code);
+  });
   return program;
 }
 

@@ -81,7 +81,11 @@ export class PipelineMux {
       this.#failAll(reason);
     };
     stream.on('error', fail);
-    stream.on('end', () => fail(new RingKvError(ErrorCode.UNAVAILABLE, 'stream ended')));
+    stream.on('end', () => {
+      // The peer ended the stream (a graceful shutdown): close our half too; the next frame opens a new one.
+      stream.end();
+      fail(new RingKvError(ErrorCode.UNAVAILABLE, 'stream ended by the peer'));
+    });
     return stream;
   }
 
@@ -108,50 +112,77 @@ export class PipelineMux {
 /** Most operations one frame may carry. */
 export const MAX_OPS_PER_FRAME = 10_000;
 
+type ServerStream = ServerDuplexStream<PipelineFrame__Output, PipelineReply>;
+type FrameHandler = (ops: Op__Output[], epoch: bigint) => Promise<{ results: OpResult[]; epoch?: bigint }>;
+
 /**
- * The server end: each frame is handled as it arrives (frames of one stream start in order,
- * so per-key order is kept by handlers that enqueue synchronously) and answered when done.
- * The stream ends after the peer half-closes and every frame has been answered.
+ * The server end of Pipeline streams: each frame is handled as it arrives (frames of one
+ * stream start in order, so per-key order is kept by handlers that enqueue synchronously) and
+ * answered when done. A stream ends after the peer half-closes, or after drain(), once every
+ * frame it carries has been answered; so a graceful shutdown does not wait for idle streams.
  */
-export function servePipeline(
-  call: ServerDuplexStream<PipelineFrame__Output, PipelineReply>,
-  handle: (ops: Op__Output[], epoch: bigint) => Promise<{ results: OpResult[]; epoch?: bigint }>,
-  onError: (err: unknown) => void,
-): void {
-  let open = 0;
-  let ended = false;
-  const finish = () => {
-    if (ended && open === 0 && !call.cancelled) call.end();
-  };
-  call.on('data', (frame: PipelineFrame__Output) => {
-    const reply = (r: PipelineReply) => {
-      open--;
-      if (!call.cancelled && !call.destroyed) call.write(r);
-      finish();
+export class PipelineStreams {
+  readonly #open = new Map<ServerStream, { frames: number }>();
+  #draining = false;
+
+  constructor(
+    private readonly handle: FrameHandler,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  serve(call: ServerStream): void {
+    const state = { frames: 0 };
+    let ended = false;
+    this.#open.set(call, state);
+    const finish = () => {
+      if ((ended || this.#draining) && state.frames === 0) {
+        this.#open.delete(call);
+        if (!call.cancelled && !call.destroyed) call.end();
+      }
     };
-    open++;
-    if (frame.ops.length > MAX_OPS_PER_FRAME) {
-      reply({ id: frame.id, errorCode: ErrorCode.INVALID_ARGUMENT, errorMessage: `frame of ${frame.ops.length} ops exceeds ${MAX_OPS_PER_FRAME}` });
-      return;
+    call.on('data', (frame: PipelineFrame__Output) => {
+      const reply = (r: PipelineReply) => {
+        state.frames--;
+        if (!call.cancelled && !call.destroyed) call.write(r);
+        finish();
+      };
+      state.frames++;
+      if (frame.ops.length > MAX_OPS_PER_FRAME) {
+        reply({ id: frame.id, errorCode: ErrorCode.INVALID_ARGUMENT, errorMessage: `frame of ${frame.ops.length} ops exceeds ${MAX_OPS_PER_FRAME}` });
+        return;
+      }
+      let work: Promise<{ results: OpResult[]; epoch?: bigint }>;
+      try {
+        work = this.handle(frame.ops, BigInt(frame.epoch || 0));
+      } catch (err) {
+        work = Promise.reject(err);
+      }
+      work.then(
+        (r) => reply({ id: frame.id, results: r.results, ...(r.epoch !== undefined ? { epoch: r.epoch.toString() } : {}) }),
+        (err) => {
+          const e = asRingKvError(err);
+          if (e.code === ErrorCode.INTERNAL) this.onError(err);
+          reply({ id: frame.id, errorCode: e.code, errorMessage: e.message });
+        },
+      );
+    });
+    call.on('end', () => {
+      ended = true;
+      finish();
+    });
+    call.on('error', () => this.#open.delete(call));
+    call.on('cancelled', () => this.#open.delete(call));
+    if (this.#draining) finish();
+  }
+
+  /** Ends every stream as soon as its frames in flight are answered; new streams end at once. */
+  drain(): void {
+    this.#draining = true;
+    for (const [call, state] of [...this.#open]) {
+      if (state.frames === 0) {
+        this.#open.delete(call);
+        if (!call.cancelled && !call.destroyed) call.end();
+      }
     }
-    let work: Promise<{ results: OpResult[]; epoch?: bigint }>;
-    try {
-      work = handle(frame.ops, BigInt(frame.epoch || 0));
-    } catch (err) {
-      work = Promise.reject(err);
-    }
-    work.then(
-      (r) => reply({ id: frame.id, results: r.results, ...(r.epoch !== undefined ? { epoch: r.epoch.toString() } : {}) }),
-      (err) => {
-        const e = asRingKvError(err);
-        if (e.code === ErrorCode.INTERNAL) onError(err);
-        reply({ id: frame.id, errorCode: e.code, errorMessage: e.message });
-      },
-    );
-  });
-  call.on('end', () => {
-    ended = true;
-    finish();
-  });
-  call.on('error', () => undefined);
+  }
 }

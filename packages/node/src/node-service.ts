@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, servePipeline, toServiceError,
+  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, toServiceError, type PipelineStreams,
   type NodeHandlers,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -11,7 +11,7 @@ export const MAX_OPS_PER_REQUEST = 10_000;
 const MAX_SCAN_LIMIT = 10_000;
 
 /** gRPC handlers of ringkv.v1.Node: proto in, engine call, proto out; errors converted once. */
-export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHandlers {
+export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipelines: PipelineStreams): NodeHandlers {
   const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
     if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
     cb(toServiceError(err) as never, null);
@@ -28,8 +28,7 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHan
       );
     },
     Pipeline(call) {
-      servePipeline(call, async (ops, epoch) => ({ results: await engine.execute(epoch, ops), epoch: engine.epoch }),
-        (err) => log.error({ err }, 'Pipeline frame failed'));
+      pipelines.serve(call);
     },
     Scan(call, cb) {
       const r = call.request;
@@ -90,8 +89,8 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger): NodeHan
       });
     },
     FinishHandoff(call, cb) {
-      const { epoch, start, end } = call.request;
-      engine.finishHandoff(BigInt(epoch), { start, end }).then((dirty) => cb(null, { dirty }), (err) => fail(cb, err, 'FinishHandoff'));
+      const { epoch, arcs } = call.request;
+      engine.finishHandoff(BigInt(epoch), arcs.map((a) => ({ start: a.start, end: a.end }))).then((dirty) => cb(null, { dirty }), (err) => fail(cb, err, 'FinishHandoff'));
     },
     EstimateArcs(call, cb) {
       engine.estimate(call.request.arcs.map((a) => ({ start: a.start, end: a.end }))).then(

@@ -306,17 +306,19 @@ export class StorageEngine {
     return this.#migration.snapshot(moves, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
-  /** Once the arc is in hand-off here: whether it must be copied again. */
-  async finishHandoff(reqEpoch: bigint, arc: Arc): Promise<boolean> {
+  /** Once the arcs are in hand-off here: for each, whether it must be copied again. */
+  async finishHandoff(reqEpoch: bigint, arcs: Arc[]): Promise<boolean[]> {
     this.#checkOpen();
     const own = this.#own;
-    const move = own?.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
-    if (!own || own.epoch < reqEpoch || !move || move.from !== this.nodeId || move.state !== ArcState.HANDOFF) {
-      throw new RingKvError(ErrorCode.WRONG_OWNER,
-        `node ${this.nodeId} at epoch ${own?.epoch ?? 0n} has no hand-off of arc (${arc.start},${arc.end}]`, { epoch: own?.epoch ?? 0n });
+    for (const arc of arcs) {
+      const move = own?.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
+      if (!own || own.epoch < reqEpoch || !move || move.from !== this.nodeId || move.state !== ArcState.HANDOFF) {
+        throw new RingKvError(ErrorCode.WRONG_OWNER,
+          `node ${this.nodeId} at epoch ${own?.epoch ?? 0n} has no hand-off of arc (${arc.start},${arc.end}]`, { epoch: own?.epoch ?? 0n });
+      }
     }
     await this.barrier();
-    return this.#migration.isDirty(arc);
+    return arcs.map((arc) => this.#migration.isDirty(arc));
   }
 
   /** Live keys and bytes held in each arc. */

@@ -1,4 +1,4 @@
-import { NodeService, SERVICE_NAMES, bindServer, createServer, parseHostPort, shutdownServer, validateShardId, type ServingHealth, type SizeLimits } from '@ringkv/core';
+import { NodeService, PipelineStreams, SERVICE_NAMES, bindServer, createServer, parseHostPort, shutdownServer, validateShardId, type ServingHealth, type SizeLimits } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 
 import { StorageEngine } from './storage-engine.js';
@@ -35,7 +35,12 @@ export class StorageNode {
   #status: NodeStatus = 'open';
   #closing: Promise<void> | undefined;
 
-  private constructor(id: string, address: string, engine: StorageEngine, server: Server, health: ServingHealth, log: Logger) {
+  readonly #pipelines: PipelineStreams;
+
+  private constructor(
+    id: string, address: string, engine: StorageEngine, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
+  ) {
+    this.#pipelines = pipelines;
     this.id = id;
     this.address = address;
     this.engine = engine;
@@ -58,7 +63,11 @@ export class StorageNode {
       logger: log,
     });
     const { server, health } = createServer();
-    server.addService(NodeService.service, nodeServiceHandlers(engine, log));
+    const pipelines = new PipelineStreams(
+      async (ops, epoch) => ({ results: await engine.execute(epoch, ops), epoch: engine.epoch }),
+      (err) => log.error({ err }, 'Pipeline frame failed'),
+    );
+    server.addService(NodeService.service, nodeServiceHandlers(engine, log, pipelines));
     let port: number;
     try {
       port = await bindServer(server, options.listen);
@@ -71,7 +80,7 @@ export class StorageNode {
     health.setStatus(SERVICE_NAMES.node, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString() }, 'storage node listening');
-    return new StorageNode(options.id, address, engine, server, health, log);
+    return new StorageNode(options.id, address, engine, server, health, log, pipelines);
   }
 
   get status(): NodeStatus {
@@ -84,6 +93,9 @@ export class StorageNode {
       this.#status = 'closing';
       this.#health.setStatus('', 'NOT_SERVING');
       this.#health.setStatus(SERVICE_NAMES.node, 'NOT_SERVING');
+      // Long-lived Pipeline streams end once their frames are answered, so the graceful
+      // shutdown waits for work in flight, not for idle streams.
+      this.#pipelines.drain();
       await shutdownServer(this.#server, graceMs);
       await this.engine.close();
       this.#status = 'closed';

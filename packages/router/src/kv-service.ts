@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, servePipeline, toServiceError, type KVHandlers, type Logger,
+  ErrorCode, RingKvError, toServiceError, type PipelineStreams, type KVHandlers, type Logger,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
@@ -16,7 +16,7 @@ function failer(log: Logger) {
 }
 
 /** ringkv.v1.KV, the client-facing data API. */
-export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger): KVHandlers {
+export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger, pipelines: PipelineStreams): KVHandlers {
   const fail = failer(log);
   return {
     Execute(call, cb) {
@@ -27,8 +27,7 @@ export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger):
       forwarder.execute(ops).then((results) => cb(null, { results }), (err) => fail(cb, err, 'Execute'));
     },
     Pipeline(call) {
-      servePipeline(call, async (ops) => ({ results: await forwarder.execute(ops) }),
-        (err) => log.error({ err }, 'Pipeline frame failed'));
+      pipelines.serve(call);
     },
     Scan(call, cb) {
       const { cursor, prefix, limit } = call.request;

@@ -119,7 +119,15 @@ export class Migrator {
     const copiedAt = Date.now();
     map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF), wave.map((m) => m.from));
     const handoffAt = Date.now();
-    const dirty = await Promise.all(wave.map((m) => this.#topology.shard(m.from).finishHandoff(map.epoch, m.start, m.end)));
+    const dirty: boolean[] = new Array(wave.length);
+    const bySource = new Map<string, ArcMoveState[]>();
+    for (const m of wave) bySource.set(m.from, [...(bySource.get(m.from) ?? []), m]);
+    await Promise.all([...bySource].map(async ([source, arcs]) => {
+      const flags = await this.#topology.shard(source).finishHandoff(map.epoch, arcs);
+      arcs.forEach((m, i) => {
+        dirty[wave.indexOf(m)] = flags[i] ?? true;
+      });
+    }));
     const checkedAt = Date.now();
     await this.#topology.commit(this.#setStates(
       wave,

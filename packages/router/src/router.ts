@@ -1,5 +1,5 @@
 import {
-  AdminService, DEFAULT_LIMITS, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, RingKvError, SERVICE_NAMES,
+  AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, RingKvError, SERVICE_NAMES,
   bindServer, createLogger, createServer, newClusterMap, parseHostPort, shutdownServer, validateClusterMap,
   validateShardId, type ClusterMap, type Logger, type ServingHealth, type SizeLimits,
 } from '@ringkv/core';
@@ -56,7 +56,12 @@ export class Router {
   #status: RouterStatus = 'open';
   #closing: Promise<void> | undefined;
 
-  private constructor(address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger) {
+  readonly #pipelines: PipelineStreams;
+
+  private constructor(
+    address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
+  ) {
+    this.#pipelines = pipelines;
     this.address = address;
     this.topology = topology;
     this.migrator = migrator;
@@ -93,7 +98,11 @@ export class Router {
       retryDelayMs: 500,
     });
     const { server, health } = createServer();
-    server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log));
+    const pipelines = new PipelineStreams(
+      async (ops) => ({ results: await forwarder.execute(ops) }),
+      (err) => log.error({ err }, 'Pipeline frame failed'),
+    );
+    server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log, pipelines));
     server.addService(AdminService.service, adminHandlers(topology, migrator, log));
     let port: number;
     try {
@@ -109,7 +118,7 @@ export class Router {
     void topology.pushMapToAll();
     // A change recorded in the map but not finished (the router restarted): resume it.
     migrator.ensureRunning();
-    return new Router(address, topology, migrator, server, health, log);
+    return new Router(address, topology, migrator, server, health, log, pipelines);
   }
 
   get status(): RouterStatus {
@@ -122,6 +131,7 @@ export class Router {
       this.#status = 'closing';
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
       await this.migrator.close();
+      this.#pipelines.drain();
       await shutdownServer(this.#server, graceMs);
       this.topology.close();
       this.#status = 'closed';

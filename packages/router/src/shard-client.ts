@@ -133,10 +133,10 @@ export class ShardClient {
     });
   }
 
-  /** Resolves to true when the arc must be copied again before its hand-off completes. */
-  finishHandoff(epoch: bigint, start: number, end: number): Promise<boolean> {
+  /** Per arc: true when it must be copied again before its hand-off completes. */
+  finishHandoff(epoch: bigint, arcs: Array<{ start: number; end: number }>): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
-      this.#grpc.FinishHandoff({ epoch: epoch.toString(), start, end }, { deadline: this.#deadline() },
+      this.#grpc.FinishHandoff({ epoch: epoch.toString(), arcs: arcs.map(({ start, end }) => ({ start, end })) }, { deadline: this.#deadline() },
         (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res.dirty)));
     });
   }

@@ -1,9 +1,15 @@
-import { runCli } from '../program.js';
-
 // `ringkv ... | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
 
-process.exitCode = await runCli(process.argv);
+// `ringkv health` is what container healthchecks run every few seconds: it skips loading the
+// rest of the CLI (the proto files of @ringkv/core), which takes most of the start-up time.
+if (process.argv[2] === 'health') {
+  const { runHealthCli } = await import('../commands/health.js');
+  process.exitCode = await runHealthCli(process.argv);
+} else {
+  const { runCli } = await import('../program.js');
+  process.exitCode = await runCli(process.argv);
+}

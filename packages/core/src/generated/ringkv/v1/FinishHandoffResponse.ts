@@ -3,14 +3,14 @@
 
 export interface FinishHandoffResponse {
   /**
-   * True if the arc must be copied again before the hand-off may complete.
+   * Per arc of the request: true if it must be copied again before its hand-off may complete.
    */
-  'dirty'?: (boolean);
+  'dirty'?: (boolean)[];
 }
 
 export interface FinishHandoffResponse__Output {
   /**
-   * True if the arc must be copied again before the hand-off may complete.
+   * Per arc of the request: true if it must be copied again before its hand-off may complete.
    */
-  'dirty': (boolean);
+  'dirty': (boolean)[];
 }
