@@ -177,9 +177,10 @@ done
 for prebuilds in "$context"/app/node_modules/.pnpm/classic-level@*/node_modules/classic-level/prebuilds; do
   find "$prebuilds" -mindepth 1 -maxdepth 1 ! -name 'linux-x64' -exec rm -rf {} +
 done
-# (the .bin shims hold absolute paths of the deploy directory and are not used).
+# (the .bin shims hold absolute paths of the deploy directory; pnpm's state files hold the time:
+# without them an unchanged app hits the layer cache).
 find "$context/app/node_modules" -type d -name .bin -prune -exec rm -rf {} +
-rm -f "$context/app/README.md"
+rm -f "$context/app/README.md" "$context/app/node_modules/.modules.yaml" "$context/app/node_modules/.pnpm/lock.yaml"
 # The three commands, on PATH in the image (/usr/local/bin), as links to their entry points.
 ln -s /opt/ringkv/bin/ringkv.js "$context/bin/ringkv"
 ln -s /opt/ringkv/node_modules/@ringkv/node/bin/ringkv-node.js "$context/bin/ringkv-node"
@@ -191,9 +192,11 @@ done
 
 version=$(node -p 'require("./packages/cli/package.json").version')
 log "docker build -t $IMAGE (base $base)"
+tags=(-t "$IMAGE")
+[ "$IMAGE" != ringkv:latest ] || tags+=(-t "ringkv:$version")
 docker build -f deploy/Dockerfile --build-arg "BASE_IMAGE=$base" \
-  --label "org.opencontainers.image.version=$version" \
-  -t "$IMAGE" -t "ringkv:$version" "$context" >&2
+  --label "org.opencontainers.image.version=$version" "${tags[@]}" "$context" >"$work/docker-build.log" 2>&1 ||
+  { tail -n 40 "$work/docker-build.log" >&2; die "docker build failed (log: $work/docker-build.log)"; }
 [ -n "${RINGKV_KEEP_CONTEXT:-}" ] || rm -rf "$context"
 
 size=$(docker image inspect -f '{{ .Size }}' "$IMAGE")

@@ -65,8 +65,11 @@ export async function startCluster({ shards = 3, routerArgs = [] } = {}) {
     try {
       const c = await RingKvClient.connect({ routers: [router], connectTimeoutMs: 1000 });
       const st = await c.admin.status();
+      // A write through the router also makes sure every shard has installed the map.
+      const ready = st.shards.every((s) => s.reachable)
+        && (await Promise.all(st.shards.map((_, i) => c.put(`__bench_probe_${i}`, 'x').then(() => true, () => false)))).every(Boolean);
       await c.close();
-      if (st.shards.every((s) => s.reachable)) break;
+      if (ready) break;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`cluster did not start: ${err.message} (logs in ${dir})`);
     }

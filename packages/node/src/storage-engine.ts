@@ -147,8 +147,9 @@ export class StorageEngine {
   }
 
   /**
-   * Installs a newer map of the same cluster; returns the map now in force. Resolves after a
-   * write barrier, so every write decided under the old map has been applied and forwarded.
+   * Installs a newer map of the same cluster; returns the map now in force. On a source whose
+   * arcs start copying or hand-off, resolves after a write barrier, so every write decided
+   * under the old map has been applied and forwarded.
    */
   async installClusterMap(map: ClusterMap): Promise<ClusterMap> {
     this.#checkOpen();
@@ -164,7 +165,12 @@ export class StorageEngine {
     const previous = this.#own;
     this.#own = own;
     this.#log?.info({ epoch: map.epoch.toString(), migrations: map.migrations.length }, 'cluster map installed');
-    await this.barrier();
+    // Only a source that starts forwarding (COPYING) or refusing (HANDOFF) an arc must wait
+    // for the writes decided under the old map; everyone else answers at once.
+    const before = new Map(previous?.map.migrations.map((m) => [`${m.start}:${m.end}`, m.state]) ?? []);
+    const sourceChanged = map.migrations.some((m) => m.from === this.nodeId && before.get(`${m.start}:${m.end}`) !== m.state
+      && (m.state === ArcState.COPYING || m.state === ArcState.HANDOFF));
+    if (sourceChanged) await this.barrier();
     this.#scheduleCleanup(previous);
     return map;
   }

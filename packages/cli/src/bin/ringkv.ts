@@ -6,9 +6,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 // `ringkv health` is what container healthchecks run every few seconds: it skips loading the
 // rest of the CLI (the proto files of @ringkv/core), which takes most of the start-up time.
-if (process.argv[2] === 'health') {
-  const { runHealthCli } = await import('../commands/health.js');
-  process.exitCode = await runHealthCli(process.argv);
+const health = await import('../commands/health.js');
+if (health.isHealthCommand(process.argv)) {
+  process.exitCode = await health.runHealthCli(process.argv);
 } else {
   const { runCli } = await import('../program.js');
   process.exitCode = await runCli(process.argv);

@@ -111,6 +111,16 @@ export function registerHealthCommand(program: Command, io: Io, fail: Fail): voi
     });
 }
 
+/** Whether argv (process.argv shape) runs `ringkv health`, global options before it included. */
+export function isHealthCommand(argv: readonly string[]): boolean {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--router' || a === '--timeout') i++;
+    else if (!a.startsWith('--router=') && !a.startsWith('--timeout=')) return a === 'health';
+  }
+  return false;
+}
+
 class HealthExit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
