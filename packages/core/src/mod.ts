@@ -18,3 +18,4 @@ export type * from './proto-types.js';
 export * from './logger.js';
 export * from './ownership.js';
 export * from './pipeline-mux.js';
+export * from './process-main.js';

@@ -1,6 +1,6 @@
 import { arcContains } from './arc.js';
 import { ringOf, type ArcMoveState, type ClusterMap, type ClusterMember } from './cluster-map.js';
-import type { Ring } from './ring.js';
+import { firstAtOrAfter, type Ring } from './ring.js';
 
 /** Migration states of one arc, in order. */
 export const ArcState = {
@@ -68,15 +68,7 @@ export class Ownership {
   }
 
   #index(hash: number): number {
-    const t = this.#bounds;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t[mid]! < hash) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === t.length ? 0 : lo;
+    return firstAtOrAfter(this.#bounds, hash);
   }
 
   /** The shard that serves `hash` at this epoch. */

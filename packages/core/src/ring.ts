@@ -18,6 +18,18 @@ export interface ArcChange extends Arc {
   to: string;
 }
 
+/** Index of the first element >= x in a sorted array, wrapping to 0 past the end. */
+export function firstAtOrAfter(sorted: Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === sorted.length ? 0 : lo;
+}
+
 /** Number of tokens a member of this weight gets. */
 export function tokenCount(weight: number, vnodesPerWeight: number): number {
   return Math.max(1, Math.round(vnodesPerWeight * weight));
@@ -65,15 +77,7 @@ export class Ring {
 
   /** Index of the first token >= hash, wrapping to 0. */
   tokenIndex(hash: number): number {
-    const t = this.tokens;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t[mid]! < hash) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === t.length ? 0 : lo;
+    return firstAtOrAfter(this.tokens, hash);
   }
 
   ownerOf(hash: number): string {

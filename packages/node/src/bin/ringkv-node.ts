@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { RingKvError } from '@ringkv/core';
 import { StorageNode } from '../storage-node.js';
-import { createLogger } from '@ringkv/core';
+import { createLogger, runUntilSignal } from '@ringkv/core';
 
 function positiveInt(what: string) {
   return (v: string) => {
@@ -28,33 +27,15 @@ const opts = program.opts<{
 }>();
 const log = createLogger('ringkv-node', { node: opts.id });
 
-try {
-  const node = await StorageNode.start({
-    id: opts.id,
-    listen: opts.listen,
-    dataDir: opts.dataDir,
-    sync: opts.sync,
-    logger: log,
-    limits: {
-      ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
-      ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
-    },
-    ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
-  });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'draining');
-    node.close().then(() => process.exit(0), (err) => {
-      log.error({ err }, 'close failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-} catch (err) {
-  const code = err instanceof RingKvError ? err.code : 'INTERNAL';
-  process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-}
+await runUntilSignal(log, () => StorageNode.start({
+  id: opts.id,
+  listen: opts.listen,
+  dataDir: opts.dataDir,
+  sync: opts.sync,
+  logger: log,
+  limits: {
+    ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
+    ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
+  },
+  ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
+}));

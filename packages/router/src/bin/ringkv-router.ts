@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { RingKvError, createLogger, parseHostPort, validateShardId } from '@ringkv/core';
+import { createLogger, parseHostPort, runUntilSignal, validateShardId } from '@ringkv/core';
 import { Router, type BootstrapShard } from '../router.js';
 
 function positiveInt(what: string) {
@@ -48,35 +48,17 @@ const opts = program.opts<{
 }>();
 const log = createLogger('ringkv-router');
 
-try {
-  const router = await Router.start({
-    listen: opts.listen,
-    dataDir: opts.dataDir,
-    shards: opts.shard ?? envShards,
-    logger: log,
-    limits: {
-      ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
-      ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
-    },
-    ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
-    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-    ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
-    ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
-  });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'draining');
-    router.close().then(() => process.exit(0), (err) => {
-      log.error({ err }, 'close failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-} catch (err) {
-  const code = err instanceof RingKvError ? err.code : 'INTERNAL';
-  process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-}
+await runUntilSignal(log, () => Router.start({
+  listen: opts.listen,
+  dataDir: opts.dataDir,
+  shards: opts.shard ?? envShards,
+  logger: log,
+  limits: {
+    ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
+    ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
+  },
+  ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
+  ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+  ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
+  ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
+}));
