@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     'value-size': { type: 'string', default: '100' },
     json: { type: 'string' },
     systems: { type: 'string', default: 'ringkv,redis,direct' },
+    transport: { type: 'string', default: 'stream' },
     'memory-keys': { type: 'string', default: '0' },
     'skip-micro': { type: 'boolean', default: false },
   },
@@ -58,7 +59,7 @@ function micro() {
 }
 
 async function ringkvSystem(router) {
-  const client = await RingKvClient.connect({ routers: [router] });
+  const client = await RingKvClient.connect({ routers: [router], transport: args.transport });
   return { get: (k) => client.get(k), put: (k, v) => client.put(k, v), close: () => client.close() };
 }
 

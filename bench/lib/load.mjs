@@ -74,11 +74,12 @@ export async function preload(sys, keys, value, inflight) {
  * Runs `workload` for `seconds` with `inflight` requests in flight (closed loop) and reports
  * throughput and latency percentiles. Inserts write keys from `keys` upwards.
  */
-export async function runWorkload(sys, { workload, keys, value, inflight, seconds, seed = 42 }) {
+export async function runWorkload(sys, { workload, keys, value, inflight, seconds, seed = 42, maxOps = 20_000_000 }) {
   const w = WORKLOADS[workload];
   if (!w) throw new Error(`unknown workload ${workload}`);
   const h = histogram();
   let errors = 0;
+  let firstError;
   let ops = 0;
   let nextInsert = keys;
   const started = performance.now();
@@ -86,14 +87,17 @@ export async function runWorkload(sys, { workload, keys, value, inflight, second
   const worker = async (n) => {
     const rnd = rng(seed * 7919 + n * 104729);
     const pick = w.insert ? undefined : scrambledZipfian(keys, rnd);
-    while (performance.now() < deadline) {
+    // Bounded in time and in count; only successful operations count as throughput.
+    while (performance.now() < deadline && ops + errors < maxOps) {
       const t = performance.now();
       try {
         if (w.insert) await sys.put(keyOf(nextInsert++), value);
         else if (rnd() < w.readRatio) await sys.get(keyOf(pick()));
         else await sys.put(keyOf(pick()), value);
-      } catch {
+      } catch (err) {
         errors++;
+        firstError ??= err;
+        continue;
       }
       h.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
       ops++;
@@ -110,5 +114,6 @@ export async function runWorkload(sys, { workload, keys, value, inflight, second
     p999Us: h.getValueAtPercentile(99.9),
     maxUs: h.maxValue,
     errors,
+    ...(firstError ? { firstError: String(firstError.message ?? firstError) } : {}),
   };
 }

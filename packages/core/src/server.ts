@@ -20,6 +20,9 @@ export const CLIENT_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.min_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1_000,
   'grpc.enable_retries': 0,
+  // One long-lived Pipeline stream carries every batch: a 64 KiB HTTP/2 window would make
+  // replies wait for window updates.
+  'grpc-node.flow_control_window': 16 * 1024 * 1024,
 };
 
 /** What callers need of the health service, without depending on grpc-health-check. */
