@@ -2,7 +2,9 @@
 // ringkv vs Redis, same load generator, same run. See BENCHMARKS.md.
 //   pnpm bench -- --workload a|c|insert|all --inflight 64 --seconds 20 --json out.json
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus, totalmem } from 'node:os';
 import { RingKvClient } from '@ringkv/client';
 import { Ownership, Ring, hash32, newClusterMap } from '@ringkv/core';
 import { startCluster, startRedis } from '../lib/local-cluster.mjs';
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
     keys: { type: 'string', default: '100000' },
     'value-size': { type: 'string', default: '100' },
     json: { type: 'string' },
+    md: { type: 'string' },
     systems: { type: 'string', default: 'ringkv,redis,direct' },
     transport: { type: 'string', default: 'stream' },
     'memory-keys': { type: 'string', default: '0' },
@@ -70,7 +73,21 @@ async function redisSystem(port) {
   return { get: (k) => r.getBuffer(k), put: (k, v) => r.set(k, v), close: async () => r.quit() };
 }
 
-const results = { machine: { cores: (await import('node:os')).cpus().length, node: process.version }, args, runs: [], micro: undefined, memory: undefined };
+const commit = (() => {
+  try {
+    const head = execFileSync('git', ['log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head} (+ uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+})();
+const results = {
+  date: new Date().toISOString(),
+  commit,
+  machine: { cores: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgStart: loadavg()[0] },
+  args, runs: [], micro: undefined, memory: undefined,
+};
 if (!args['skip-micro']) {
   results.micro = micro();
   log('micro', results.micro);
@@ -133,5 +150,30 @@ const table = lines.join('\n');
 console.log(table);
 if (results.micro) console.log('\n' + Object.entries(results.micro).map(([k, v]) => `- ${k}: ${v.toFixed(1)} ns`).join('\n'));
 if (results.memory) console.log(`\n- RSS per shard after ${results.memory.keys} keys: ${results.memory.rssBytesPerShard.map((b) => (b / 2 ** 20).toFixed(0) + ' MiB').join(', ')}`);
+results.machine.loadAvgEnd = loadavg()[0];
 if (args.json) writeFileSync(args.json, JSON.stringify({ ...results, table }, null, 2));
+if (args.md) {
+  const m = results.machine;
+  const extra = [
+    results.micro ? Object.entries(results.micro).map(([k, v]) => `- ${k}: ${v.toFixed(1)} ns`).join('\n') : '',
+    results.memory ? `- RSS per shard after loading ${results.memory.keys.toLocaleString('en-US')} keys of ${value.length} B: ${results.memory.rssBytesPerShard.map((b) => `${(b / 2 ** 20).toFixed(0)} MiB`).join(', ')}` : '',
+  ].filter(Boolean).join('\n');
+  const block = [
+    '<!-- bench:kv:start -->',
+    `Run ${results.date.slice(0, 16).replace('T', ' ')} UTC on commit \`${commit}\`, ${m.cores} × ${m.cpuModel}, ${m.memGiB} GiB RAM, Node ${m.node}; 1-min load average ${m.loadAvgStart.toFixed(2)} at the start, ${m.loadAvgEnd.toFixed(2)} at the end. ${inflight} in flight, ${keys.toLocaleString('en-US')} keys, ${value.length} B values, ${seconds} s per workload and system.`,
+    '',
+    '```',
+    `pnpm bench -- ${argv.filter((a) => a !== '--').join(' ')}`,
+    '```',
+    '',
+    table,
+    '',
+    extra,
+    '<!-- bench:kv:end -->',
+  ].join('\n');
+  let text = readFileSync(args.md, 'utf8');
+  if (text.includes('<!-- bench:kv:start -->')) text = text.replace(/<!-- bench:kv:start -->[\s\S]*<!-- bench:kv:end -->/, block);
+  else text += `\n${block}\n`;
+  writeFileSync(args.md, text);
+}
 process.exit(0);
