@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '@grpc/grpc-js';
 import { bindServer, createServer, shutdownServer, type ServingHealth } from '@ringkv/core';
 import { runCli } from '../src/mod.js';
-import { runHealthCli } from '../src/commands/health.js';
+import { isHealthCommand, runHealthCli } from '../src/commands/health.js';
 
 interface Run {
   code: number;
@@ -83,5 +83,18 @@ describe.each([
     const flag = await run(runner, ['health', '--nope']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^error: INVALID_ARGUMENT: /);
+  });
+});
+
+describe('isHealthCommand (the light entry point of bin/ringkv.js)', () => {
+  it('recognizes `health` after the global options, and nothing else', () => {
+    const argv = (...a: string[]) => ['node', 'ringkv', ...a];
+    expect(isHealthCommand(argv('health'))).toBe(true);
+    expect(isHealthCommand(argv('--timeout', '3s', 'health', '--target', 'h:1'))).toBe(true);
+    expect(isHealthCommand(argv('--router=h:1', '--timeout', '1s', 'health'))).toBe(true);
+    expect(isHealthCommand(argv('get', 'health'))).toBe(false);
+    expect(isHealthCommand(argv('--router', 'health'))).toBe(false);
+    expect(isHealthCommand(argv())).toBe(false);
+    expect(isHealthCommand(argv('--help'))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import {
   ArcState, DATA_END, DEFAULT_LIMITS, ErrorCode, HybridLogicalClock, Ownership, RingKvError, allMembers, arcRanges,
   asRingKvError, dataKeyAtHash, dataRangeOfHashes, decodeClusterMapJson, decodeRecord, encodeClusterMapJson,
   encodeDataKey, hash32, isLive, keyOfOp, validateOp,
-  type Arc, type ClusterMap, type Entry, type Logger, type NodeScanResponse, type Op__Output, type OpResult,
+  type Arc, type ArcMoveState, type ClusterMap, type Entry, type Logger, type NodeScanResponse, type Op__Output, type OpResult,
   type RawRecord__Output, type SizeLimits,
 } from '@ringkv/core';
 import { mkdirSync } from 'node:fs';
@@ -70,6 +70,8 @@ export class StorageEngine {
   /** Keys with a write in the queue: reads of them queue behind it (per-key order across batches). */
   readonly #queuedWrites = new Map<string, number>();
   readonly #forwarding = new Set<Promise<Set<string>>>();
+  #installs: Promise<unknown> = Promise.resolve();
+  #stats: { at: number; result: Promise<NodeStats> } | undefined;
   readonly #cleanupQueue: Arc[] = [];
 
   private constructor(options: StorageEngineOptions) {
@@ -153,26 +155,64 @@ export class StorageEngine {
    */
   async installClusterMap(map: ClusterMap): Promise<ClusterMap> {
     this.#checkOpen();
+    // One install at a time, so an older map can never be persisted after a newer one.
+    const run = this.#installs.then(() => this.#install(map));
+    this.#installs = run.catch(() => undefined);
+    return run;
+  }
+
+  async #install(map: ClusterMap): Promise<ClusterMap> {
     const current = this.#own?.map;
     if (current && current.clusterId !== map.clusterId) {
       throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
         `node ${this.nodeId} belongs to cluster ${current.clusterId}, not ${map.clusterId}`);
     }
+    if (current && map.epoch === current.epoch && encodeClusterMapJson(map) !== encodeClusterMapJson(current)) {
+      // Two coordinators committed different maps at one epoch: refuse, so neither is mistaken for the other.
+      throw new RingKvError(ErrorCode.CONFLICT, `node ${this.nodeId} already holds a different map at epoch ${map.epoch}`, { epoch: map.epoch });
+    }
     if (current && map.epoch <= current.epoch) return current;
     const own = new Ownership(map);
-    await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
-    if (this.#own && this.#own.epoch >= map.epoch) return this.#own.map;
     const previous = this.#own;
+    const before = new Map(previous?.map.migrations.map((m) => [`${m.start}:${m.end}`, m.state]) ?? []);
+    const startsCopying = (m: ArcMoveState) => m.state === ArcState.COPYING && before.get(`${m.start}:${m.end}`) !== ArcState.COPYING;
+    await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
     this.#own = own;
     this.#log?.info({ epoch: map.epoch.toString(), migrations: map.migrations.length }, 'cluster map installed');
+    // A target starts every copy of an arc from empty: whatever it still holds there (an
+    // earlier attempt, or the days it owned the arc before) could hold values whose deletes
+    // the source has since purged, and last-writer-wins could not undo them. Targets get the
+    // COPYING epoch before sources, so nothing is forwarded before this is done.
+    const incoming = map.migrations.filter((m) => m.to === this.nodeId && startsCopying(m));
+    if (incoming.length > 0) await this.#clearRanges(incoming);
     // Only a source that starts forwarding (COPYING) or refusing (HANDOFF) an arc must wait
     // for the writes decided under the old map; everyone else answers at once.
-    const before = new Map(previous?.map.migrations.map((m) => [`${m.start}:${m.end}`, m.state]) ?? []);
     const sourceChanged = map.migrations.some((m) => m.from === this.nodeId && before.get(`${m.start}:${m.end}`) !== m.state
       && (m.state === ArcState.COPYING || m.state === ArcState.HANDOFF));
     if (sourceChanged) await this.barrier();
     this.#scheduleCleanup(previous);
     return map;
+  }
+
+  /** Deletes every record in the arcs (tombstones included), in batches. */
+  async #clearRanges(arcs: Arc[]): Promise<void> {
+    let cleared = 0;
+    for (const arc of arcs) {
+      for (const [from, to] of arcRanges(arc)) {
+        let batch: Array<{ type: 'del'; key: Buffer }> = [];
+        for await (const [sk] of this.#store.entries(dataRangeOfHashes(from, to))) {
+          batch.push({ type: 'del', key: Buffer.from(sk) });
+          if (batch.length >= 1000) {
+            await this.#store.batch(batch, false);
+            cleared += batch.length;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) await this.#store.batch(batch, false);
+        cleared += batch.length;
+      }
+    }
+    if (cleared > 0) this.#log?.info({ cleared, arcs: arcs.length }, 'cleared incoming arcs before copying');
   }
 
   /** The ownership fence: undefined if this node may serve `hash` for a request at `reqEpoch`. */
@@ -380,9 +420,24 @@ export class StorageEngine {
     return { entries, lastExamined: last ? last.subarray(1) : req.after, done, epoch: own.epoch.toString() };
   }
 
-  /** Counts what the node holds: live keys (not deleted, not expired) and their bytes. */
-  async stats(): Promise<NodeStats> {
+  /**
+   * Counts what the node holds: live keys (not deleted, not expired) and their bytes. It scans
+   * the data, so callers within 50 ms of each other share one scan (status polls from many
+   * watchers do not pile up scans).
+   */
+  stats(): Promise<NodeStats> {
     this.#checkOpen();
+    const shared = this.#stats;
+    if (shared && Date.now() - shared.at < 50) return shared.result;
+    const entry = { at: Date.now(), result: this.#countStats() };
+    this.#stats = entry;
+    void entry.result.finally(() => {
+      if (this.#stats === entry) this.#stats = undefined;
+    }).catch(() => undefined);
+    return entry.result;
+  }
+
+  async #countStats(): Promise<NodeStats> {
     const out: NodeStats = { keys: 0, bytes: 0, tombstones: 0, records: 0 };
     const now = Date.now();
     for await (const [sk, raw] of this.#store.entries({ gte: dataKeyAtHash(0), lt: DATA_END })) {

@@ -98,6 +98,7 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       }
       case 'ingest': {
         ctx.clock.observe(item.record.version);
+        if (item.record.version > lastVersion) lastVersion = item.record.version;
         const apply = !current || current.version < item.record.version;
         if (apply) {
           set(item.record);
@@ -133,8 +134,10 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
         return;
       }
     }
+    // Never below what the key already holds, whatever the wall clock did.
+    if (current) ctx.clock.observe(current.version);
     const version = ctx.clock.now();
-    lastVersion = version;
+    if (version > lastVersion) lastVersion = version;
     let record: StoredRecord;
     if (item.kind === 'put') {
       const ttl = Number(item.op.put!.ttlMs);

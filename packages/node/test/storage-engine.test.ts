@@ -148,6 +148,33 @@ describe('StorageEngine', () => {
     expect(BigInt(String(w!.version))).toBeGreaterThan(20n);
   });
 
+  it('starts every incoming copy from empty, so a value whose delete the source purged cannot come back', async () => {
+    const e = await open(tempDir(), 'n2');
+    const base = newClusterMap('c1', [member('n1'), member('n2')]);
+    const ring = new Ring(base.members);
+    // n2 once owned the key (its weight was larger), kept a value, then lost the arc without
+    // cleaning up (stopped right after a remove). Now the arc moves to it again.
+    const key = Array.from({ length: 100 }, (_, i) => `r${i}`).find((k) => ring.ownerOf(hash32(Buffer.from(k))) === 'n1')!;
+    const arc = ring.arcOf(hash32(Buffer.from(key)));
+    const move: ArcMoveState = {
+      start: arc.start, end: arc.end, from: 'n1', to: 'n2', state: ArcState.PENDING,
+      keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
+    };
+    await e.installClusterMap({ ...base, epoch: 2n, migrations: [move], nextMembers: base.members });
+    await e.ingest(2n, 'n1', []).catch(() => undefined);
+    // Plant the stale value as an earlier copy would have left it.
+    await e.installClusterMap({ ...base, epoch: 3n, migrations: [{ ...move, state: ArcState.COPYING }], nextMembers: base.members });
+    await e.ingest(3n, 'n1', [{ key: Buffer.from(key), record: encodeRecord({ version: 7n, tombstone: false, expiresAtMs: 0, value: Buffer.from('stale') }) }]);
+    expect((await e.stats()).records).toBe(1);
+    // That attempt failed; the arc goes back to pending, then copying again: the range is cleared.
+    await e.installClusterMap({ ...base, epoch: 4n, migrations: [move], nextMembers: base.members });
+    await e.installClusterMap({ ...base, epoch: 5n, migrations: [{ ...move, state: ArcState.COPYING }], nextMembers: base.members });
+    expect((await e.stats()).records).toBe(0);
+    // The source no longer has the key (deleted, tombstone purged): the copy sends nothing.
+    await e.installClusterMap({ ...base, epoch: 6n, migrations: [{ ...move, state: ArcState.DONE }], nextMembers: base.members });
+    expect((await e.execute(6n, [get(key)]))[0]).toMatchObject({ errorCode: '', found: false });
+  });
+
   it('droppedRanges: what a node stops keeping between two maps', () => {
     const three = newClusterMap('c', [member('n1'), member('n2'), member('n3')]);
     const two = { ...newClusterMap('c', [member('n1'), member('n2')]), epoch: 2n };

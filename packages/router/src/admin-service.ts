@@ -35,7 +35,7 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
     }));
   };
 
-  const run = async (plan: MembershipPlan, dryRun: boolean, leaving?: string): Promise<PlanResponse> => {
+  const run = async (plan: MembershipPlan, dryRun: boolean, call: { cancelled: boolean }, leaving?: string): Promise<PlanResponse> => {
     await estimate(plan.moves);
     const totals = {
       estimatedKeys: plan.moves.reduce((a, m) => a + m.estimatedKeys, 0n).toString(),
@@ -44,6 +44,8 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
       arcs: plan.moves.map(arcMoveToProto),
     };
     if (dryRun) return { ...totals, epoch: topology.epoch.toString(), committed: false };
+    // Estimating can take a while: a caller that gave up meanwhile must find nothing changed.
+    if (call.cancelled) throw new RingKvError(ErrorCode.CANCELLED, 'the caller gave up before the change was committed; nothing changed');
     const map = await topology.commit((m) => startPlan(m, plan, leaving));
     migrator.ensureRunning();
     log.info({ epoch: map.epoch.toString(), arcs: plan.moves.length, fraction: plan.fraction }, 'membership change committed');
@@ -88,16 +90,16 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
       handle('AddShard', cb, async () => {
         const plan = planAdd(topology.map, id, address, weight);
         await probeNewShard(topology.map, id, address);
-        return run(plan, dryRun);
+        return run(plan, dryRun, call);
       });
     },
     RemoveShard(call, cb) {
       const { id, dryRun } = call.request;
-      handle('RemoveShard', cb, () => run(planRemove(topology.map, id), dryRun, id));
+      handle('RemoveShard', cb, () => run(planRemove(topology.map, id), dryRun, call, id));
     },
     SetWeight(call, cb) {
       const { id, weight, dryRun } = call.request;
-      handle('SetWeight', cb, () => run(planWeight(topology.map, id, weight), dryRun));
+      handle('SetWeight', cb, () => run(planWeight(topology.map, id, weight), dryRun, call));
     },
     Rebalance(call, cb) {
       handle('Rebalance', cb, async () => {

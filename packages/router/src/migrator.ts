@@ -104,18 +104,26 @@ export class Migrator {
     const chunks = [...pairs.values()].flatMap((arcs) =>
       Array.from({ length: Math.ceil(arcs.length / chunkSize) }, (_, i) => arcs.slice(i * chunkSize, (i + 1) * chunkSize)));
     const results: Array<{ keys: number; bytes: number }> = new Array(wave.length);
-    await mapLimit(chunks, this.#opts.arcConcurrency, async (arcs) => {
-      const target = allMembers(map).find((x) => x.id === arcs[0]!.to)!;
-      for (const m of arcs) this.#progress.set(formatArc(m), { keysMoved: 0n, bytesMoved: 0n });
-      const totals = await this.#topology.shard(arcs[0]!.from).migrateArcs(
-        { epoch: map.epoch, arcs, targetId: target.id, targetAddress: target.address, rateBytesPerSec: this.#opts.rateBytesPerSec },
-        (i, keys, bytes) => this.#progress.set(formatArc(arcs[i]!), { keysMoved: BigInt(keys), bytesMoved: BigInt(bytes) }),
-        this.#abort.signal,
-      );
-      arcs.forEach((m, i) => {
-        results[wave.indexOf(m)] = totals[i]!;
+    // The first failed stream stops the wave: the others are cancelled, none is started.
+    const waveAbort = new AbortController();
+    const onClose = () => waveAbort.abort();
+    this.#abort.signal.addEventListener('abort', onClose, { once: true });
+    try {
+      await mapLimit(chunks, this.#opts.arcConcurrency, waveAbort, async (arcs) => {
+        const target = allMembers(map).find((x) => x.id === arcs[0]!.to)!;
+        for (const m of arcs) this.#progress.set(formatArc(m), { keysMoved: 0n, bytesMoved: 0n });
+        const totals = await this.#topology.shard(arcs[0]!.from).migrateArcs(
+          { epoch: map.epoch, arcs, targetId: target.id, targetAddress: target.address, rateBytesPerSec: this.#opts.rateBytesPerSec },
+          (i, keys, bytes) => this.#progress.set(formatArc(arcs[i]!), { keysMoved: BigInt(keys), bytesMoved: BigInt(bytes) }),
+          waveAbort.signal,
+        );
+        arcs.forEach((m, i) => {
+          results[wave.indexOf(m)] = totals[i]!;
+        });
       });
-    });
+    } finally {
+      this.#abort.signal.removeEventListener('abort', onClose);
+    }
     const copiedAt = Date.now();
     map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF), wave.map((m) => m.from));
     const handoffAt = Date.now();
@@ -163,16 +171,27 @@ export class Migrator {
   }
 }
 
-/** Runs fn over items with at most `limit` in flight; results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs fn over items with at most `limit` in flight; results in input order. The first
+ * failure aborts `abort` (so calls in flight can stop) and no further item is started.
+ */
+async function mapLimit<T, R>(items: T[], limit: number, abort: AbortController, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !abort.signal.aborted) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (err) {
+        abort.abort();
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (abort.signal.aborted) throw new Error('migration wave cancelled');
   return out;
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, Ownership, RingKvError, allMembers, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
+import { ErrorCode, Ownership, RingKvError, allMembers, validateClusterMap, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
 import { ShardClient, type ShardClientOptions } from './shard-client.js';
 import type { MapStore } from './map-store.js';
 
@@ -56,15 +56,16 @@ export class Topology {
   }
 
   /** Adopts a newer map of this cluster; returns whether it changed anything. */
-  async adopt(map: ClusterMap, save = true): Promise<boolean> {
+  async adopt(map: ClusterMap, save = true, replaceSameEpoch = false): Promise<boolean> {
     if (map.clusterId !== this.map.clusterId) {
       this.#log.error({ theirs: map.clusterId, ours: this.map.clusterId }, 'ignoring a map of another cluster');
       return false;
     }
-    if (map.epoch <= this.epoch) return false;
+    const newer = map.epoch > this.epoch || (replaceSameEpoch && map.epoch === this.epoch);
+    if (!newer) return false;
     const own = new Ownership(map);
-    if (save) await this.#store.save(map);
-    if (map.epoch <= this.epoch) return false;
+    if (save) await this.#store.save(map, replaceSameEpoch);
+    if (map.epoch < this.epoch || (map.epoch === this.epoch && !replaceSameEpoch)) return false;
     this.#own = own;
     this.#syncShards();
     this.#log.info({ epoch: map.epoch.toString() }, 'cluster map adopted');
@@ -111,6 +112,11 @@ export class Topology {
         else if (theirs.epoch > map.epoch) await this.adopt(theirs);
       } catch (err) {
         failed.add(s.id);
+        if (err instanceof RingKvError && err.code === ErrorCode.CONFLICT) {
+          // The node holds a different map at this epoch: take the cluster's, not ours.
+          const theirs = await s.getClusterMap().catch(() => undefined);
+          if (theirs) await this.adopt(theirs, true, true);
+        }
         this.#log.warn({ shard: s.id, err: (err as Error).message }, 'could not push the cluster map');
       }
     }));
@@ -130,7 +136,8 @@ export class Topology {
   ): Promise<ClusterMap> {
     const run = this.#commits.then(async () => {
       const next: ClusterMap = { ...change(this.map), epoch: this.epoch + 1n };
-      new Ownership(next); // validates before anything is written
+      validateClusterMap(next);
+      new Ownership(next); // builds the ring: fails here, before anything is written
       await this.#store.save(next);
       // Nodes first, then this router: until it switches, it routes at the old epoch, which
       // nodes that already have the new one still serve wherever ownership did not change.
@@ -147,6 +154,12 @@ export class Topology {
       const failed = await this.#push(clients.filter((c) => early.has(c.id)), next);
       for (const id of await this.#push(clients.filter((c) => !early.has(c.id)), next)) failed.add(id);
       for (const c of temp) c.close();
+      if (this.epoch >= next.epoch) {
+        // A node held a newer map (or another at this epoch): another router changed the
+        // cluster meanwhile. Ours is void; the newer one was adopted by #push.
+        throw new RingKvError(ErrorCode.CONFLICT,
+          `the cluster map moved to epoch ${this.epoch} through another router; this change was not applied — retry`);
+      }
       await this.adopt(next, false);
       const missing = [...mustAck].filter((id) => failed.has(id));
       if (missing.length > 0) {
