@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests import the packages by name (`@ringkv/core`, ...), which resolve to their built dist/:
 // `pnpm test` runs `tsc -b` first. Two layers:
@@ -21,6 +21,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          // The container layer (Docker, the ringkv image) has its own config and script:
+          // vitest.containers.config.ts, scripts/test-containers.sh.
+          exclude: [...configDefaults.exclude, 'test/containers/**'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,

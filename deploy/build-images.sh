@@ -173,12 +173,14 @@ pnpm --filter @ringkv/cli deploy --prod --legacy "$context/app" >"$work/deploy.l
 for core in "$context"/app/node_modules/.pnpm/@ringkv+core@*/node_modules/@ringkv/core; do
   cp -R proto "$core/proto"
 done
-# LevelDB's prebuilt addons for other platforms and the package managers' shims are dead weight
+# LevelDB's prebuilt addons for other platforms are dead weight (the image runs on this
+# machine's architecture, like the node binary of a local base).
+platform=linux-$(node -p process.arch)
 for prebuilds in "$context"/app/node_modules/.pnpm/classic-level@*/node_modules/classic-level/prebuilds; do
-  find "$prebuilds" -mindepth 1 -maxdepth 1 ! -name 'linux-x64' -exec rm -rf {} +
+  find "$prebuilds" -mindepth 1 -maxdepth 1 ! -name "$platform" -exec rm -rf {} +
 done
-# (the .bin shims hold absolute paths of the deploy directory; pnpm's state files hold the time:
-# without them an unchanged app hits the layer cache).
+# So are the package managers' shims, which hold absolute paths of the deploy directory, and
+# pnpm's state files, which hold the time: without them an unchanged app hits the layer cache.
 find "$context/app/node_modules" -type d -name .bin -prune -exec rm -rf {} +
 rm -f "$context/app/README.md" "$context/app/node_modules/.modules.yaml" "$context/app/node_modules/.pnpm/lock.yaml"
 # The three commands, on PATH in the image (/usr/local/bin), as links to their entry points.
@@ -198,6 +200,8 @@ docker build -f deploy/Dockerfile --build-arg "BASE_IMAGE=$base" \
   --label "org.opencontainers.image.version=$version" "${tags[@]}" "$context" >"$work/docker-build.log" 2>&1 ||
   { tail -n 40 "$work/docker-build.log" >&2; die "docker build failed (log: $work/docker-build.log)"; }
 [ -n "${RINGKV_KEEP_CONTEXT:-}" ] || rm -rf "$context"
+# The previous build of the tag, now untagged, is garbage.
+docker image prune -f --filter label=org.opencontainers.image.title=ringkv >/dev/null || true
 
 size=$(docker image inspect -f '{{ .Size }}' "$IMAGE")
 log "built $IMAGE: $((size / 1000000)) MB, base $base, in $(($(date +%s) - started)) s"

@@ -115,7 +115,7 @@ export class Router {
     for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) health.setStatus(name, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     log.info({ address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id) }, 'router listening');
-    void topology.pushMapToAll();
+    void topology.pushMapUntilInstalled();
     // A change recorded in the map but not finished (the router restarted): resume it.
     migrator.ensureRunning();
     return new Router(address, topology, migrator, server, health, log, pipelines);

@@ -1,4 +1,4 @@
-import { credentials } from '@grpc/grpc-js';
+import { connectivityState, credentials } from '@grpc/grpc-js';
 import {
   Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, RingKvError, clusterMapFromProto, clusterMapToProto,
   fromGrpcError, opSize, type ClusterMap, type ClusterMember, type NodeClient, type NodeScanRequest,
@@ -22,14 +22,22 @@ export class ShardClient {
   readonly #mux: PipelineMux;
   readonly #epoch: () => bigint;
   readonly #timeoutMs: number;
+  /** When the connection to the shard was lost (it had been READY); cleared once READY again. */
+  #lostAt: number | undefined;
+  #closed = false;
 
   constructor(member: Pick<ClusterMember, 'id' | 'address'>, epoch: () => bigint, options: ShardClientOptions) {
     this.id = member.id;
     this.address = member.address;
     this.#epoch = epoch;
     this.#timeoutMs = options.requestTimeoutMs;
-    this.#grpc = new NodeService(member.address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+    this.#grpc = new NodeService(member.address, credentials.createInsecure(), {
+      ...CLIENT_CHANNEL_OPTIONS,
+      // A shard that comes back (a restarted container) may have a new address behind its name.
+      'grpc.dns_min_time_between_resolutions_ms': 1_000,
+    });
     const grpc = this.#grpc;
+    this.#watch(connectivityState.IDLE);
     this.#mux = new PipelineMux(() => grpc.pipeline(), `shard ${member.id} (${member.address})`);
     this.#batcher = new Batcher((ops) => this.#execute(ops), opSize, { maxInFlight: 16, maxQueued: 50_000 });
   }
@@ -50,13 +58,42 @@ export class ShardClient {
     return e;
   }
 
+  /**
+   * Follows the channel's state. Once it has been READY, losing the connection marks the shard
+   * unreachable until it is READY again, and keeps the channel reconnecting meanwhile: requests
+   * then fail at once with UNAVAILABLE instead of queueing until their deadline (a vanished host
+   * does not refuse connections, the attempts just time out).
+   */
+  #watch(last: connectivityState): void {
+    const channel = this.#grpc.getChannel();
+    channel.watchConnectivityState(last, Infinity, () => {
+      if (this.#closed) return;
+      const state = channel.getConnectivityState(false);
+      if (state === connectivityState.READY) this.#lostAt = undefined;
+      else if (last === connectivityState.READY) this.#lostAt = Date.now();
+      if (state === connectivityState.SHUTDOWN) return;
+      if (state === connectivityState.IDLE && this.#lostAt !== undefined) channel.getConnectivityState(true);
+      this.#watch(state);
+    });
+  }
+
+  /** UNAVAILABLE if the connection to the shard is lost and not back yet. */
+  #checkReachable(): void {
+    if (this.#lostAt === undefined) return;
+    if (this.#grpc.getChannel().getConnectivityState(true) === connectivityState.READY) return;
+    const s = ((Date.now() - this.#lostAt) / 1000).toFixed(1);
+    throw new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id} (${this.address}) is unreachable (connection lost ${s} s ago)`);
+  }
+
   /** One batch as one frame on the shard's Pipeline stream. */
   async #execute(ops: Op__Output[]): Promise<OpResult__Output[]> {
+    this.#checkReachable();
     return (await this.#mux.send(ops, Date.now() + this.#timeoutMs, this.#epoch())).results;
   }
 
   scan(req: NodeScanRequest): Promise<NodeScanResponse__Output> {
     return new Promise((resolve, reject) => {
+      this.#checkReachable();
       this.#grpc.Scan(req, { deadline: this.#deadline() }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
     });
   }
@@ -151,6 +188,7 @@ export class ShardClient {
   }
 
   close(): void {
+    this.#closed = true;
     this.#batcher.close(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
     this.#mux.close();
     this.#grpc.close();

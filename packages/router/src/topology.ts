@@ -14,6 +14,7 @@ export class Topology {
   readonly #reconciling = new Map<string, Promise<void>>();
   #own: Ownership;
   #commits: Promise<unknown> = Promise.resolve();
+  #closed = false;
 
   constructor(map: ClusterMap, store: MapStore, log: Logger, shardOptions: ShardClientOptions) {
     this.#own = new Ownership(map);
@@ -98,8 +99,21 @@ export class Topology {
   }
 
   /** Offers the current map to every shard (best effort; laggards catch up on WRONG_OWNER). */
-  async pushMapToAll(): Promise<void> {
-    await this.#push(this.shards(), this.map);
+  /**
+   * Pushes the map to every shard, retrying the ones that did not take it (a node started
+   * after its router) every second for up to `forMs`, so that nodes know their map before
+   * the first request reaches them.
+   */
+  async pushMapUntilInstalled(forMs = 60_000): Promise<void> {
+    const until = Date.now() + forMs;
+    let pending = this.shards();
+    while (pending.length > 0 && !this.#closed) {
+      const map = this.map;
+      const failed = await this.#push(pending, map);
+      pending = this.shards().filter((s) => failed.has(s.id));
+      if (pending.length === 0 || Date.now() > until) return;
+      await new Promise((r) => setTimeout(r, 1_000).unref());
+    }
   }
 
   /** Pushes `map` to shards; resolves to the ids that did not take it. */
@@ -187,6 +201,7 @@ export class Topology {
   }
 
   close(): void {
+    this.#closed = true;
     for (const s of this.#shards.values()) s.close();
     this.#shards.clear();
   }

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The container stage (CI runs it after scripts/test.sh): ringkv as users run it in Docker.
+#   1. Docker: installs docker.io and docker-compose from Debian when missing (as root), and
+#      starts dockerd when no engine answers (and stops it again at the end).
+#   2. The image, built air-gapped: deploy/build-images.sh.
+#   3. The container tests (testcontainers; vitest.containers.config.ts).
+#   4. A compose smoke test: deploy/docker-compose.yml up, wait until healthy, put/get from the
+#      host through the published port, down and up again (the data is in the named
+#      volumes), down -v.
+# Whatever fails, the containers, networks and volumes it created are removed.
+# Extra arguments go to vitest. RINGKV_SKIP_COMPOSE=1 skips step 4.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+mkdir -p .tmp
+stage_started=$(date +%s)
+say() { printf '\n=== test-containers: %s (%ss)\n' "$*" "$(($(date +%s) - stage_started))"; }
+
+run_id=$(node -e 'console.log(require("node:crypto").randomBytes(4).toString("hex"))')
+export RINGKV_TEST_RUN_ID=$run_id
+compose_project=ringkv-smoke-$run_id
+started_dockerd=
+compose=()
+
+cleanup() {
+  local status=$?
+  set +e
+  if [ ${#compose[@]} -gt 0 ]; then
+    "${compose[@]}" -p "$compose_project" -f deploy/docker-compose.yml --profile extra down -v --remove-orphans >/dev/null 2>&1
+  fi
+  if docker info >/dev/null 2>&1; then
+    # The container tests' own teardown removes their resources; this catches a killed vitest.
+    ids=$(docker ps -aq --filter "label=org.ringkv.test-run=$run_id")
+    [ -z "$ids" ] || docker rm -fv $ids >/dev/null
+    nets=$(docker network ls -q --filter "name=ringkv-test-$run_id-")
+    [ -z "$nets" ] || docker network rm $nets >/dev/null
+  fi
+  if [ -n "$started_dockerd" ]; then
+    kill "$started_dockerd" 2>/dev/null
+    for _ in $(seq 1 30); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 1; done
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 1. Docker ------------------------------------------------------------------------------
+say "docker"
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "test-containers: install ${need[*]} (needs root)" >&2; exit 1; }
+  echo "installing ${need[*]} from Debian"
+  apt-get update -q >/dev/null 2>&1 || echo "test-containers: apt-get update failed; trying the package lists at hand" >&2
+  DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -q "${need[@]}" >/dev/null 2>&1 ||
+    { echo "test-containers: apt-get install ${need[*]} failed" >&2; exit 1; }
+fi
+if ! docker info >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "test-containers: no Docker engine answers, and starting dockerd needs root" >&2; exit 1; }
+  echo "starting dockerd (log: .tmp/dockerd.log)"
+  # In a session of its own: a timeout signalling this process group must not stop it before
+  # the cleanup below has removed the containers.
+  setsid dockerd >"$root/.tmp/dockerd.log" 2>&1 &
+  started_dockerd=$!
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { tail -n 30 .tmp/dockerd.log >&2; echo "test-containers: dockerd did not start" >&2; exit 1; }
+fi
+if command -v docker-compose >/dev/null; then compose=(docker-compose); else compose=(docker compose); fi
+echo "engine $(docker version -f '{{.Server.Version}}'), compose: $("${compose[@]}" version --short 2>/dev/null || "${compose[@]}" version | head -n1)"
+
+# --- 2. Image -------------------------------------------------------------------------------
+say "image"
+bash deploy/build-images.sh
+docker image ls ringkv:latest
+
+# --- 3. Container tests ---------------------------------------------------------------------
+say "container tests"
+report=.tmp/vitest-containers-report.json
+rm -f "$report"
+status=0
+pnpm exec vitest run --config vitest.containers.config.ts --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+
+# --- 4. Compose smoke test ------------------------------------------------------------------
+smoke() {
+  local c=("${compose[@]}" -p "$compose_project" -f deploy/docker-compose.yml)
+  local port ringkv value
+  # The published port: 7400 may be taken (a `ringkv dev` cluster), so a free one.
+  port=$(node -e 'const s=require("node:net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  export RINGKV_PUBLISH=127.0.0.1:$port
+  ringkv() { node packages/cli/bin/ringkv.js --router "127.0.0.1:$port" "$@"; }
+
+  echo "+ ${c[*]} up -d   (router published on $RINGKV_PUBLISH)"
+  "${c[@]}" up -d
+  bash deploy/wait-healthy.sh --project "$compose_project" --timeout 120
+  "${c[@]}" ps
+  ringkv put smoke:greeting "hello from the host"
+  value=$(ringkv get smoke:greeting)
+  [ "$value" = "hello from the host" ] || { echo "smoke: got '$value'" >&2; return 1; }
+  ringkv status --json | node -e '
+    const s = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+    const ok = s.shards.length === 3 && s.shards.every((x) => x.reachable !== false) && s.migrations.length === 0;
+    console.log(`status: ${s.shards.map((x) => x.id).join(", ")}; migrations: ${s.migrations.length}`);
+    process.exit(ok ? 0 : 1);'
+  "${c[@]}" exec -T router ringkv health
+  echo "+ ${c[*]} down; up -d   (new containers, same named volumes)"
+  "${c[@]}" down
+  "${c[@]}" up -d
+  bash deploy/wait-healthy.sh --project "$compose_project" --timeout 120
+  value=$(ringkv get smoke:greeting)
+  [ "$value" = "hello from the host" ] || { echo "smoke: after down/up got '$value'" >&2; return 1; }
+  echo "+ ${c[*]} down -v"
+  "${c[@]}" down -v
+  echo "compose smoke test passed"
+}
+smoke_status=skipped
+if [ "${RINGKV_SKIP_COMPOSE:-}" != 1 ]; then
+  say "compose smoke test"
+  # In the background so that `set -e` holds inside it (an `if smoke` would switch it off).
+  smoke &
+  if wait $!; then smoke_status=passed; else smoke_status=failed; status=1; fi
+fi
+
+say "done: compose smoke test $smoke_status"
+node scripts/test-summary.mjs "$report" || true
+exit "$status"
