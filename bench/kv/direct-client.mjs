@@ -18,9 +18,16 @@ export async function connectDirect(routerAddress) {
     return [m.id, { grpc, mux, batcher }];
   }));
   const run = async (op, key) => {
-    const r = await shards.get(own.ownerOf(hash32(key))).batcher.submit(op);
-    if (r.errorCode) throw new Error(`${r.errorCode}: ${r.errorMessage}`);
-    return r;
+    for (let attempt = 0; ; attempt++) {
+      const r = await shards.get(own.ownerOf(hash32(key))).batcher.submit(op);
+      // A node that has not received its map yet (the router pushes it shortly after start).
+      if (r.errorCode === 'WRONG_OWNER' && r.epoch === '0' && attempt < 50) {
+        await new Promise((res) => setTimeout(res, 100));
+        continue;
+      }
+      if (r.errorCode) throw new Error(`${r.errorCode}: ${r.errorMessage}`);
+      return r;
+    }
   };
   return {
     async get(k) {
