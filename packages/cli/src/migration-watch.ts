@@ -51,7 +51,7 @@ export async function watchMigration(client: RingKvClient, options: WatchOptions
   try {
     for (;;) {
       try {
-        const status = await client.admin.status({ timeoutMs: options.statusTimeoutMs });
+        const status = await client.admin.status({ timeoutMs: options.statusTimeoutMs, counts: false });
         if (lastProblem) renderer.note('router reachable again');
         lastProblem = '';
         if (status.epoch >= options.sinceEpoch && status.migrations.length === 0) {

@@ -40,8 +40,9 @@ export class AdminApi {
   }
 
   /** The cluster's epoch, shards (with live key counts) and migrations, as a router sees them. */
-  async status(options: CallOptions = {}): Promise<ClusterStatus> {
-    const res = await this.#call('status', options, (r, deadline, signal) => r.status(deadline, signal));
+  async status(options: CallOptions & { counts?: boolean } = {}): Promise<ClusterStatus> {
+    const withoutCounts = options.counts === false;
+    const res = await this.#call('status', options, (r, deadline, signal) => r.status(deadline, signal, withoutCounts));
     return toClusterStatus(res);
   }
 

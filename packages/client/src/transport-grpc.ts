@@ -95,8 +95,8 @@ export class GrpcRouterTransport implements RouterTransport {
     return this.#unary(signal, (cb) => this.#kv.scan(request, { deadline }, cb));
   }
 
-  status(deadline: number, signal?: AbortSignal): Promise<StatusResponse__Output> {
-    return this.#unary(signal, (cb) => this.#admin.status({}, { deadline }, cb));
+  status(deadline: number, signal?: AbortSignal, withoutCounts = false): Promise<StatusResponse__Output> {
+    return this.#unary(signal, (cb) => this.#admin.status({ withoutCounts }, { deadline }, cb));
   }
 
   clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output> {

@@ -40,7 +40,8 @@ export interface RouterTransport {
   /** Runs a batch of operations; one result per operation, in order. */
   execute(ops: Op[], deadline: number, signal?: AbortSignal): Promise<OpResult__Output[]>;
   scan(request: ScanRequest, deadline: number, signal?: AbortSignal): Promise<ScanResponse__Output>;
-  status(deadline: number, signal?: AbortSignal): Promise<StatusResponse__Output>;
+  /** `withoutCounts` skips the shards' key and byte counts (a scan of each shard). */
+  status(deadline: number, signal?: AbortSignal, withoutCounts?: boolean): Promise<StatusResponse__Output>;
   clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output>;
   /** AddShard, RemoveShard, SetWeight or Rebalance (dry run or not): the router's plan. */
   changeMembership(change: MembershipChange, deadline: number, signal?: AbortSignal): Promise<PlanResponse__Output>;
