@@ -274,10 +274,16 @@ export class StorageEngine {
       }
     });
     if (readKeys.length > 0) {
+      const fencedBy = this.#own;
       const values = await this.#store.getMany(readKeys);
       const now = Date.now();
+      // A map installed meanwhile may have handed a key's arc away (and its range may be
+      // being deleted): fence those reads again rather than answer from a stale view.
+      const refence = this.#own !== fencedBy;
       values.forEach((raw, j) => {
-        results[readIdx[j]!] = readResult(raw, now);
+        const i = readIdx[j]!;
+        const again = refence ? this.#fence(reqEpoch, readKeys[j]!.readUInt32BE(1)) : undefined;
+        results[i] = again ?? readResult(raw, now);
       });
     }
     if (writes.length > 0) await Promise.all(writes);
