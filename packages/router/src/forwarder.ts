@@ -59,6 +59,8 @@ export class Forwarder {
         await this.#topology.reconcile(shardId, BigInt(result.epoch));
         if (redirects > 1) await sleep(Math.min(100, 2 ** redirects));
       } else if (code === ErrorCode.TRY_AGAIN && Date.now() < giveUpAt) {
+        // A node behind our epoch may have missed the commit that ends its hand-off.
+        if (BigInt(result.epoch) < this.#topology.epoch) await this.#topology.reconcile(shardId, BigInt(result.epoch));
         await sleep(Math.min(50, 1 + 2 ** Math.min(attempt, 6)));
       } else {
         return result;

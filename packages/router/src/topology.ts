@@ -15,6 +15,7 @@ export class Topology {
   #own: Ownership;
   #commits: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #pushing: Promise<void> | undefined;
 
   constructor(map: ClusterMap, store: MapStore, log: Logger, shardOptions: ShardClientOptions) {
     this.#own = new Ownership(map);
@@ -104,6 +105,13 @@ export class Topology {
    * after its router) every second for up to `forMs`, so that nodes know their map before
    * the first request reaches them.
    */
+  #keepPushing(): void {
+    if (this.#pushing) return;
+    this.#pushing = this.pushMapUntilInstalled().finally(() => {
+      this.#pushing = undefined;
+    });
+  }
+
   async pushMapUntilInstalled(forMs = 60_000): Promise<void> {
     const until = Date.now() + forMs;
     let pending = this.shards();
@@ -175,6 +183,9 @@ export class Topology {
           `the cluster map moved to epoch ${this.epoch} through another router; this change was not applied — retry`);
       }
       await this.adopt(next, false);
+      // A shard that missed this epoch (a transient error) keeps getting it in the background:
+      // a source that missed a DONE would otherwise refuse its old arc with TRY_AGAIN for good.
+      if (failed.size > 0) this.#keepPushing();
       const missing = [...mustAck].filter((id) => failed.has(id));
       if (missing.length > 0) {
         throw new RingKvError(ErrorCode.UNAVAILABLE, `epoch ${next.epoch} not installed on ${missing.join(', ')}`);
