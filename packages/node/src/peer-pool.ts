@@ -29,6 +29,17 @@ export class PeerPool {
     });
   }
 
+  /** Closes the clients of peers that are no longer in the cluster. */
+  retain(addresses: Iterable<string>): void {
+    const keep = new Set(addresses);
+    for (const [address, c] of this.#clients) {
+      if (!keep.has(address)) {
+        c.close();
+        this.#clients.delete(address);
+      }
+    }
+  }
+
   close(): void {
     for (const c of this.#clients.values()) c.close();
     this.#clients.clear();

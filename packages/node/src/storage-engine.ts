@@ -191,6 +191,7 @@ export class StorageEngine {
       && (m.state === ArcState.COPYING || m.state === ArcState.HANDOFF));
     if (sourceChanged) await this.barrier();
     this.#scheduleCleanup(previous);
+    this.#peers.retain(allMembers(map).map((m) => m.address));
     return map;
   }
 
