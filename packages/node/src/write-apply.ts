@@ -162,7 +162,8 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
 
   if (lastVersion > 0n) {
     const hlc = Buffer.allocUnsafe(8);
-    hlc.writeBigUInt64BE(lastVersion);
+    // The clock's high-water mark (at least every version stamped or ingested), never lower.
+    hlc.writeBigUInt64BE(ctx.clock.last);
     ops.push({ type: 'put', key: HLC_KEY, value: hlc });
   }
   if (ops.length > 0) await ctx.store.batch(ops, ctx.sync);
