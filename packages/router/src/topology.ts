@@ -1,4 +1,4 @@
-import { ErrorCode, Ownership, RingKvError, allMembers, validateClusterMap, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
+import { ErrorCode, Ownership, RingKvError, allMembers, encodeClusterMapJson, validateClusterMap, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
 import { ShardClient, type ShardClientOptions } from './shard-client.js';
 import type { MapStore } from './map-store.js';
 
@@ -176,7 +176,9 @@ export class Topology {
       const failed = await this.#push(clients.filter((c) => early.has(c.id)), next);
       for (const id of await this.#push(clients.filter((c) => !early.has(c.id)), next)) failed.add(id);
       for (const c of temp) c.close();
-      if (this.epoch >= next.epoch) {
+      // Our own map may already be in force (a reconcile adopted it from a node that had it).
+      const ours = this.epoch === next.epoch && encodeClusterMapJson(this.map) === encodeClusterMapJson(next);
+      if (this.epoch >= next.epoch && !ours) {
         // A node held a newer map (or another at this epoch): another router changed the
         // cluster meanwhile. Ours is void; the newer one was adopted by #push.
         throw new RingKvError(ErrorCode.CONFLICT,
