@@ -1,5 +1,8 @@
-import { expect } from 'vitest';
-import type { ClusterMap, ClusterStatus, RingKvClient } from '@ringkv/client';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { RingKvClient, type ClusterMap, type ClusterStatus } from '@ringkv/client';
+import type { ProcessCluster } from '../helpers/cluster.js';
+import { ExtraNode } from '../helpers/node-process.js';
+import { uniquePrefix } from '../helpers/keys.js';
 import { Ring, arcContains, hash32, ringOf, type ArcChange } from '@ringkv/core';
 import { mapLimit } from '../helpers/keys.js';
 import { sleep } from '../helpers/wait.js';
@@ -233,4 +236,46 @@ export class Churn {
     await this.#done;
     return this.stats;
   }
+}
+
+/** What a migration test starts from: a client, `count` loaded keys, and a spare `shard-4` process. */
+export interface MigrationFixture {
+  readonly client: RingKvClient;
+  readonly node4: ExtraNode;
+  readonly keys: string[];
+}
+
+/**
+ * Registers the hooks that load `count` keys under a fresh `label` prefix into the cluster
+ * and start a spare `shard-4` node (not yet a member), print its log tail when a test fails,
+ * and close both afterwards.
+ */
+export function useMigrationFixture(env: { readonly cluster: ProcessCluster }, model: KeyModel, label: string, count: number): MigrationFixture {
+  const f = {} as { client: RingKvClient; node4: ExtraNode; keys: string[] };
+  beforeAll(async () => {
+    f.client = await RingKvClient.connect({ routers: [env.cluster.routerAddress] });
+    [f.keys, f.node4] = await Promise.all([
+      load(f.client, model, uniquePrefix(label), count),
+      ExtraNode.start('shard-4', { root: env.cluster.root }),
+    ]);
+  });
+  beforeEach((ctx) => {
+    ctx.onTestFailed(() => {
+      process.stderr.write(`----- shard-4 (${f.node4?.logPath}) -----\n${f.node4?.logTail(25) ?? ''}\n`);
+    });
+  });
+  afterAll(async () => {
+    await f.client?.close();
+    await f.node4?.stop();
+  });
+  return f;
+}
+
+/** A shard's live key count is within ±25% of `ideal`. */
+export function expectNear(status: ClusterStatus, shardId: string, ideal: number): void {
+  const shard = status.shards.find((s) => s.id === shardId);
+  expect(shard, `${shardId} in status`).toBeDefined();
+  const keys = Number(shard!.keys);
+  expect(keys, `${shardId} holds ${keys} keys, ideal ${ideal}`).toBeGreaterThanOrEqual(ideal * 0.75);
+  expect(keys, `${shardId} holds ${keys} keys, ideal ${ideal}`).toBeLessThanOrEqual(ideal * 1.25);
 }

@@ -1,12 +1,9 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RingKvClient } from '@ringkv/client';
+import { describe, expect, it } from 'vitest';
 import { CLI_BIN, REPO_ROOT, useProcessCluster } from '../helpers/cluster.js';
-import { ExtraNode } from '../helpers/node-process.js';
-import { uniquePrefix } from '../helpers/keys.js';
 import { track } from '../helpers/reaper.js';
 import { sleep } from '../helpers/wait.js';
-import { Churn, KeyModel, checkSettled, load, waitMidway } from './checks.js';
+import { Churn, KeyModel, checkSettled, expectNear, useMigrationFixture, waitMidway } from './checks.js';
 
 const KEYS = 20_000;
 
@@ -35,32 +32,13 @@ function startCli(args: string[]): { done: Promise<{ code: number | null; stdout
 describe('SIGKILL of the router mid-migration', () => {
   const env = useProcessCluster({ shards: 3, routerArgs: ['--migration-rate', '100000', '--migration-arcs', '2'] });
   const model = new KeyModel();
-  let client: RingKvClient;
-  let node4: ExtraNode;
-  let keys: string[];
-
-  beforeAll(async () => {
-    client = await RingKvClient.connect({ routers: [env.cluster.routerAddress] });
-    [keys, node4] = await Promise.all([
-      load(client, model, uniquePrefix('crash-router'), KEYS),
-      ExtraNode.start('shard-4', { root: env.cluster.root }),
-    ]);
-  });
-  beforeEach((ctx) => {
-    ctx.onTestFailed(() => {
-      process.stderr.write(`----- shard-4 (${node4?.logPath}) -----\n${node4?.logTail(25) ?? ''}\n`);
-    });
-  });
-  afterAll(async () => {
-    await client?.close();
-    await node4?.stop();
-  });
+  const fx = useMigrationFixture(env, model, 'crash-router', KEYS);
 
   it('3 -> 4: the router is killed and restarted; the migration resumes and every check of test 1 holds', async () => {
-    const before = await client.admin.clusterMap();
-    const wait = startCli(['--router', env.cluster.routerAddress, 'shard', 'add', 'shard-4', node4.address, '--wait', '--interval', '250ms']);
-    const churn = new Churn(client, model, keys.slice(0, 1_000), { workers: 2, maxMs: 60_000 });
-    const mid = await waitMidway(client, (m) => m.state === 'copying', { timeoutMs: 60_000, notBefore: before.epoch });
+    const before = await fx.client.admin.clusterMap();
+    const wait = startCli(['--router', env.cluster.routerAddress, 'shard', 'add', 'shard-4', fx.node4.address, '--wait', '--interval', '250ms']);
+    const churn = new Churn(fx.client, model, fx.keys.slice(0, 1_000), { workers: 2, maxMs: 60_000 });
+    const mid = await waitMidway(fx.client, (m) => m.state === 'copying', { timeoutMs: 60_000, notBefore: before.epoch });
     expect(mid.epoch).toBeGreaterThan(before.epoch);
     const exit = await env.cluster.kill('router', 'SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
@@ -73,11 +51,9 @@ describe('SIGKILL of the router mid-migration', () => {
     expect(cli.stdout).toMatch(/migration complete at epoch \d+/);
     expect(cli.stderr, 'the watcher saw the router go away').toMatch(/status failed \(UNAVAILABLE/);
 
-    const { map, status, live } = await checkSettled(client, model, mid.epoch);
+    const { map, status, live } = await checkSettled(fx.client, model, mid.epoch);
     expect(map.members.map((m) => m.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3', 'shard-4']);
-    const s4 = status.shards.find((s) => s.id === 'shard-4')!;
-    expect(Number(s4.keys)).toBeGreaterThanOrEqual((live.length / 4) * 0.75);
-    expect(Number(s4.keys)).toBeLessThanOrEqual((live.length / 4) * 1.25);
+    expectNear(status, 'shard-4', live.length / 4);
     const n = (state: string) => mid.migrations.filter((m) => m.state === state).length;
     process.stdout.write(`router killed at ${n('done')} done / ${n('copying')} copying / ${n('pending')} pending of ` +
       `${mid.migrations.length} arcs; churn ${stats.puts} puts ${stats.deletes} deletes ${stats.failed} failed ` +
