@@ -5,7 +5,10 @@ import { RouterPool } from './load-balancer.js';
 import { OpPipeline } from './op-pipeline.js';
 import { batchPutOp, deleteOp, getOp, putOp } from './ops.js';
 import { checkSignal, checkTimeout, resolveClientOptions, type ResolvedClientOptions } from './options.js';
-import { toVersionedValue, u64 } from './results.js';
+import { resultError, toVersionedValue, u64 } from './results.js';
+import { Lock, acquireLock, lockStatus, type OpRunner } from './lock.js';
+import { Queue } from './queue.js';
+import type { LockInfo, LockOptions, QueueOptions } from './coordination-types.js';
 import { callWithRetry } from './retry.js';
 import { ScanIterator, scanPage, type ScanFetcher } from './scan.js';
 import type { RouterTransport } from './transport.js';
@@ -82,6 +85,41 @@ export class RingKvClient implements AsyncDisposable {
   get admin(): AdminApi {
     return this.#admin;
   }
+
+  /**
+   * Takes the lock `name` with a lease of `ttlMs` and resolves to its handle, whose `token`
+   * is the fencing token. A lock someone else holds fails with LOCK_HELD, at once or after
+   * `waitMs`. Release it with `release()` or `await using`. See README "Locks".
+   */
+  lock(name: string, options: LockOptions): Promise<Lock> {
+    this.#checkOpen();
+    return acquireLock(this.#runner, name, options);
+  }
+
+  /** Who holds lock `name`, with its token and remaining lease; undefined if it was never taken. */
+  lockStatus(name: string, options: CallOptions = {}): Promise<LockInfo | undefined> {
+    this.#checkOpen();
+    return lockStatus(this.#runner, name, options);
+  }
+
+  /** A handle on the queue `name` (nothing is sent until it is used). See README "Queues". */
+  queue(name: string, options: QueueOptions = {}): Queue {
+    this.#checkOpen();
+    return new Queue(this.#runner, name, options);
+  }
+
+  readonly #runner: OpRunner = {
+    run: (what, options, op, idempotent) => this.#single(what, options, () => op, idempotent),
+    runAlone: (what, options, extraMs, op) => {
+      const timeoutMs = (checkTimeout(options.timeoutMs) ?? this.#options.timeoutMs) + extraMs;
+      return this.#routerCall(what, { ...options, timeoutMs }, (ctx) => callWithRetry(this.#pool, ctx, async (router) => {
+        const [result] = await router.execute([op], ctx.deadline, ctx.signal, true);
+        const err = result ? resultError(result) : new RingKvError(ErrorCode.INTERNAL, `router ${router.address} answered no result`);
+        if (err) throw err;
+        return result!;
+      }, false));
+    },
+  };
 
   /** The value of `key`, or undefined if it does not exist (or has expired). */
   async get(key: Key, options: CallOptions = {}): Promise<Buffer | undefined> {

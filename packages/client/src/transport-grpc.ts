@@ -75,8 +75,8 @@ export class GrpcRouterTransport implements RouterTransport {
     });
   }
 
-  async execute(ops: Op[], deadline: number, signal?: AbortSignal): Promise<OpResult__Output[]> {
-    if (this.#mux) {
+  async execute(ops: Op[], deadline: number, signal?: AbortSignal, unary = false): Promise<OpResult__Output[]> {
+    if (this.#mux && !unary) {
       if (this.#closed) throw closedError();
       if (signal?.aborted) throw abortError(signal);
       try {

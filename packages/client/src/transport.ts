@@ -37,8 +37,11 @@ export interface RouterTransport {
    * connection attempt fails, or at `deadline` if none completes.
    */
   connect(deadline: number): Promise<void>;
-  /** Runs a batch of operations; one result per operation, in order. */
-  execute(ops: Op[], deadline: number, signal?: AbortSignal): Promise<OpResult__Output[]>;
+  /**
+   * Runs a batch of operations; one result per operation, in order. `unary` sends it as its
+   * own call, not as a frame of the shared stream (for a blocking pop, which may wait).
+   */
+  execute(ops: Op[], deadline: number, signal?: AbortSignal, unary?: boolean): Promise<OpResult__Output[]>;
   scan(request: ScanRequest, deadline: number, signal?: AbortSignal): Promise<ScanResponse__Output>;
   /** `withoutCounts` skips the shards' key and byte counts (a scan of each shard). */
   status(deadline: number, signal?: AbortSignal, withoutCounts?: boolean): Promise<StatusResponse__Output>;

@@ -19,7 +19,12 @@ export const ErrorCode = {
   UNAVAILABLE: 'UNAVAILABLE',
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
   CANCELLED: 'CANCELLED',
+  /** Renew or release of a lock by someone who does not hold it (another holder, or the lease expired). */
   LOCK_NOT_HELD: 'LOCK_NOT_HELD',
+  /** Acquire of a lock that someone else holds (after `waitMs`, if given). */
+  LOCK_HELD: 'LOCK_HELD',
+  /** Ack or nack with a receipt that no longer holds: the message was acknowledged, or delivered again, since. */
+  STALE_RECEIPT: 'STALE_RECEIPT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   PERMISSION_DENIED: 'PERMISSION_DENIED',
   MIGRATION_IN_PROGRESS: 'MIGRATION_IN_PROGRESS',

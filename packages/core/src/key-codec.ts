@@ -1,4 +1,4 @@
-import { hash32 } from './hash.js';
+import { keyHash } from './system-keys.js';
 
 /**
  * Storage keys. Data key = 0x01 | hash32 (4 bytes big-endian) | user key, so storage order
@@ -10,7 +10,7 @@ export const DATA_PREFIX = 0x01;
 /** First byte past the data keyspace. */
 export const DATA_END = Buffer.from([DATA_PREFIX + 1]);
 
-export function encodeDataKey(userKey: Uint8Array, hash: number = hash32(userKey)): Buffer {
+export function encodeDataKey(userKey: Uint8Array, hash: number = keyHash(userKey)): Buffer {
   const out = Buffer.allocUnsafe(5 + userKey.length);
   out[0] = DATA_PREFIX;
   out.writeUInt32BE(hash, 1);
@@ -43,7 +43,7 @@ export function dataRangeOfHashes(from: number, to: number): { gte: Buffer; lt: 
   return { gte: dataKeyAtHash(from), lt: to >= 0xffffffff ? DATA_END : dataKeyAtHash(to + 1) };
 }
 
-export function positionOfKey(userKey: Uint8Array, hash: number = hash32(userKey)): Buffer {
+export function positionOfKey(userKey: Uint8Array, hash: number = keyHash(userKey)): Buffer {
   return encodeDataKey(userKey, hash).subarray(1);
 }
 

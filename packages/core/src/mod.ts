@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './grpc-status.js';
 export * from './hash.js';
+export * from './system-keys.js';
 export * from './arc.js';
 export * from './ring.js';
 export * from './key-codec.js';

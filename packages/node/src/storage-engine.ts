@@ -1,7 +1,7 @@
 import {
   ArcState, DATA_END, DEFAULT_LIMITS, ErrorCode, HybridLogicalClock, Ownership, RingKvError, allMembers, arcRanges,
   asRingKvError, dataKeyAtHash, dataRangeOfHashes, decodeClusterMapJson, decodeRecord, encodeClusterMapJson,
-  encodeDataKey, hash32, isLive, keyOfOp, validateOp,
+  encodeDataKey, isLive, isSystemKey, keyHash, keyOfOp, validateOp,
   type Arc, type ArcMoveState, type ClusterMap, type Entry, type Logger, type NodeScanResponse, type Op__Output, type OpResult,
   type RawRecord__Output, type SizeLimits,
 } from '@ringkv/core';
@@ -11,6 +11,8 @@ import { WriteQueue } from './write-queue.js';
 import { applyWriteBatch, type Forward, type WriteItem } from './write-apply.js';
 import { MigrationSource, type ArcProgress } from './migration-source.js';
 import { PeerPool } from './peer-pool.js';
+import { lockUpdater } from './locks.js';
+import { QueueEngine } from './queues.js';
 import {
   EXPIRY_INDEX, HLC_KEY, MAP_KEY, NODE_ID_KEY, TOMBSTONE_INDEX, errorResult, indexBound, readResult, storageKeyOfIndexKey,
 } from './storage-format.js';
@@ -62,6 +64,7 @@ export class StorageEngine {
   readonly #log: Logger | undefined;
   readonly #peers = new PeerPool();
   readonly #migration: MigrationSource;
+  readonly #queues: QueueEngine;
   #status: EngineStatus = 'opening';
   #own: Ownership | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -84,6 +87,12 @@ export class StorageEngine {
     this.#log = options.logger;
     this.#writes = new WriteQueue((items) => this.#apply(items));
     this.#migration = new MigrationSource(this.nodeId, this.#store, this.#peers, () => this.#own);
+    this.#queues = new QueueEngine({
+      store: this.#store,
+      update: (key, hash, reqEpoch, update) => new Promise((done) => this.#writes.push({ kind: 'update', key, hash, reqEpoch, update, done })),
+      nextId: () => this.#clock.now(),
+      fence: (reqEpoch, hash) => this.#fence(reqEpoch, hash),
+    });
   }
 
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
@@ -178,6 +187,8 @@ export class StorageEngine {
     const startsCopying = (m: ArcMoveState) => m.state === ArcState.COPYING && before.get(`${m.start}:${m.end}`) !== ArcState.COPYING;
     await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
     this.#own = own;
+    // Queue indexes are rebuilt from storage: arcs may have arrived or left with this map.
+    this.#queues.invalidate();
     this.#log?.info({ epoch: map.epoch.toString(), migrations: map.migrations.length }, 'cluster map installed');
     // A target starts every copy of an arc from empty: whatever it still holds there (an
     // earlier attempt, or the days it owned the arc before) could hold values whose deletes
@@ -250,10 +261,16 @@ export class StorageEngine {
         return;
       }
       const key = keyOfOp(op)!;
-      const hash = hash32(key);
+      const hash = keyHash(key);
       const fenced = this.#fence(reqEpoch, hash);
       if (fenced) {
         results[i] = fenced;
+        return;
+      }
+      if (op.op === 'queue') {
+        writes.push(this.#queues.run(op.queue!, hash, reqEpoch).then((r) => {
+          results[i] = r;
+        }));
         return;
       }
       const id = key.toString('latin1');
@@ -263,8 +280,9 @@ export class StorageEngine {
       } else {
         const isWrite = op.op !== 'get';
         if (isWrite) this.#queuedWrites.set(id, (this.#queuedWrites.get(id) ?? 0) + 1);
-        writes.push(new Promise<OpResult>((done) =>
-          this.#writes.push({ kind: op.op!, op, key, hash, reqEpoch, done })).then((r) => {
+        writes.push(new Promise<OpResult>((done) => this.#writes.push(op.op === 'lock'
+          ? { kind: 'update', key, hash, reqEpoch, update: lockUpdater(op.lock!), done }
+          : { kind: op.op as 'put' | 'delete' | 'get', op, key, hash, reqEpoch, done })).then((r) => {
           results[i] = r;
           if (isWrite) {
             const n = this.#queuedWrites.get(id)! - 1;
@@ -319,7 +337,7 @@ export class StorageEngine {
     }
     const items = records.map((r) => {
       if (r.key.length === 0) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, 'ingest of an empty key');
-      const hash = hash32(r.key);
+      const hash = keyHash(r.key);
       const move = own.moveOf(hash);
       if (!move || move.to !== this.nodeId || move.from !== from || move.state === ArcState.DONE) {
         throw new RingKvError(ErrorCode.WRONG_OWNER,
@@ -419,6 +437,7 @@ export class StorageEngine {
       last = sk;
       if (own.ownerOf(sk.readUInt32BE(1)) !== this.nodeId) continue;
       const key = sk.subarray(5);
+      if (isSystemKey(key)) continue;
       if (req.prefix.length > 0 && !key.subarray(0, req.prefix.length).equals(req.prefix)) continue;
       const record = decodeRecord(raw);
       if (!isLive(record, now)) continue;
@@ -541,6 +560,7 @@ export class StorageEngine {
     if (this.#status === 'closing' || this.#status === 'closed') return;
     this.#status = 'closing';
     clearInterval(this.#sweepTimer);
+    this.#queues.close();
     await this.#writes.idle();
     while (this.#sweeping || this.#cleanup) await new Promise((r) => setTimeout(r, 5));
     await this.#writes.idle();

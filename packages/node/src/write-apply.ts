@@ -11,6 +11,8 @@ type Done = (r: OpResult) => void;
 /** Everything that goes through the write queue, applied in order, one LevelDB batch per drain. */
 export type WriteItem =
   | { kind: 'put' | 'delete' | 'get'; op: Op__Output; key: Buffer; hash: number; reqEpoch: bigint; done: Done }
+  /** A read-modify-write decided by `update` against the key's current record (locks, queues). */
+  | { kind: 'update'; key: Buffer; hash: number; reqEpoch: bigint; update: Updater; done: Done }
   /** Expiry or tombstone purge found in an index. */
   | { kind: 'purge'; storageKey: Buffer; indexKey: Buffer; tombstone: boolean; done: Done }
   /** Migration target: last-writer-wins; `found` in the result says whether it was applied. */
@@ -18,6 +20,20 @@ export type WriteItem =
   /** Cleanup: delete if the key is neither served nor being received here; `found` = deleted. */
   | { kind: 'drop'; storageKey: Buffer; hash: number; done: Done }
   | { kind: 'barrier'; done: Done };
+
+/**
+ * What an `update` item does, decided against the key's current record (undefined when absent;
+ * tombstones and expired records are passed as they are) at the moment it is applied, so the
+ * decision and its write are atomic with respect to every other write of the key.
+ */
+export type Updater = (current: StoredRecord | undefined, nowMs: number) => UpdateDecision;
+
+export type UpdateDecision =
+  | { error: RingKvError; extra?: Partial<OpResult> }
+  /** Answer without writing. */
+  | { reply: OpResult }
+  /** Write a record stamped with a fresh version (a tombstone if `tombstone`), then answer. */
+  | { write: (version: bigint) => { value: Buffer; tombstone?: boolean }; reply: (version: bigint) => OpResult };
 
 /** Writes to forward to one migration target, and the arcs they belong to. */
 export interface Forward {
@@ -121,7 +137,23 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       results[i] = live ? readResult(current, now) : OK;
       return;
     }
-    const condition = item.kind === 'put' ? item.op.put!.condition : item.op.delete!.condition;
+    let updateReply: ((version: bigint) => OpResult) | undefined;
+    let updated: { value: Buffer; tombstone?: boolean } | undefined;
+    let updateWrite: ((version: bigint) => { value: Buffer; tombstone?: boolean }) | undefined;
+    if (item.kind === 'update') {
+      const decision = item.update(current, now);
+      if ('error' in decision) {
+        results[i] = { ...errorResult(decision.error), ...decision.extra };
+        return;
+      }
+      if (!('write' in decision)) {
+        results[i] = decision.reply;
+        return;
+      }
+      updateWrite = decision.write;
+      updateReply = decision.reply;
+    }
+    const condition = item.kind === 'put' ? item.op.put!.condition : item.kind === 'delete' ? item.op.delete!.condition : undefined;
     if (condition?.kind === 'ifAbsent' && live) {
       results[i] = errorResult(new RingKvError(ErrorCode.CONFLICT, 'key exists (ifAbsent)'));
       return;
@@ -139,7 +171,13 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     const version = ctx.clock.now();
     if (version > lastVersion) lastVersion = version;
     let record: StoredRecord;
-    if (item.kind === 'put') {
+    if (updateWrite) {
+      updated = updateWrite(version);
+      record = updated.tombstone
+        ? { version, tombstone: true, expiresAtMs: 0, value: EMPTY }
+        : { version, tombstone: false, expiresAtMs: 0, value: updated.value };
+      if (updated.tombstone) ops.push({ type: 'put', key: indexKey(TOMBSTONE_INDEX, now, sk), value: EMPTY });
+    } else if (item.kind === 'put') {
       const ttl = Number(item.op.put!.ttlMs);
       const expiresAtMs = ttl > 0 ? now + ttl : 0;
       record = { version, tombstone: false, expiresAtMs, value: item.op.put!.value };
@@ -149,7 +187,8 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       ops.push({ type: 'put', key: indexKey(TOMBSTONE_INDEX, now, sk), value: EMPTY });
     }
     set(record);
-    results[i] = { ...OK, found: item.kind === 'delete' ? live : false, version: version.toString() };
+    results[i] = updateReply ? updateReply(version)
+      : { ...OK, found: item.kind === 'delete' ? live : false, version: version.toString() };
     const move = own?.moveOf(item.hash);
     if (own && move && move.from === ctx.nodeId && move.state === ArcState.COPYING) {
       let f = forwards.get(move.to);

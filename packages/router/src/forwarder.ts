@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, asRingKvError, hash32, keyOfOp, validateOp,
+  ErrorCode, RingKvError, asRingKvError, isBlockingOp, keyHash, keyOfOp, validateOp,
   type Op__Output, type OpResult, type OpResult__Output, type SizeLimits,
 } from '@ringkv/core';
 import type { Topology } from './topology.js';
@@ -41,7 +41,9 @@ export class Forwarder {
   async executeOne(op: Op__Output): Promise<OpResult> {
     const invalid = validateOp(op, this.#opts.limits);
     if (invalid) return errorResult(invalid);
-    const hash = hash32(keyOfOp(op)!);
+    const hash = keyHash(keyOfOp(op)!);
+    // A blocking pop waits on the shard: it travels alone, not in a batch frame it would hold up.
+    const blocking = isBlockingOp(op);
     const giveUpAt = Date.now() + (this.#opts.tryAgainBudgetMs ?? 3_000);
     let redirects = 0;
     for (let attempt = 0; ; attempt++) {
@@ -50,7 +52,7 @@ export class Forwarder {
       try {
         const shard = this.#topology.ownerOf(hash);
         shardId = shard.id;
-        result = await shard.submit(op);
+        result = blocking ? await shard.executeAlone(op, Number(op.queue!.waitMs)) : await shard.submit(op);
       } catch (err) {
         return errorResult(asRingKvError(err));
       }

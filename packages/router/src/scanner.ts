@@ -1,5 +1,5 @@
 import {
-  ErrorCode, MAX_SCAN_LIMIT, RingKvError, hash32, positionOfKey, type Entry__Output, type ScanResponse,
+  ErrorCode, MAX_SCAN_LIMIT, RingKvError, keyHash, positionOfKey, type Entry__Output, type ScanResponse,
 } from '@ringkv/core';
 import type { Topology } from './topology.js';
 
@@ -58,7 +58,7 @@ export class Scanner {
     const merged: Array<{ pos: Buffer; e: Entry__Output }> = [];
     for (const r of replies) {
       for (const e of r.entries) {
-        const pos = positionOfKey(e.key, hash32(e.key));
+        const pos = positionOfKey(e.key, keyHash(e.key));
         if (bound === undefined || Buffer.compare(pos, bound) <= 0) merged.push({ pos, e });
       }
     }

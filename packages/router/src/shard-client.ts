@@ -46,6 +46,22 @@ export class ShardClient {
     return this.#batcher.submit(op);
   }
 
+  /**
+   * One operation as its own unary Node.Execute call, with `extraMs` added to the deadline:
+   * for a blocking queue pop, which may wait that long on the shard.
+   */
+  executeAlone(op: Op__Output, extraMs: number): Promise<OpResult__Output> {
+    return new Promise((resolve, reject) => {
+      this.#checkReachable();
+      const deadline = new Date(Date.now() + this.#timeoutMs + extraMs);
+      this.#grpc.Execute({ epoch: this.#epoch().toString(), ops: [op] }, { deadline }, (err, res) => {
+        if (err || !res) reject(this.#unavailable(err));
+        else if (res.results.length !== 1) reject(new RingKvError(ErrorCode.INTERNAL, `shard ${this.id} answered ${res.results.length} results for 1 op`));
+        else resolve(res.results[0]!);
+      });
+    });
+  }
+
   #deadline(): Date {
     return new Date(Date.now() + this.#timeoutMs);
   }

@@ -18,6 +18,7 @@ import type { GetClusterMapRequest as _ringkv_v1_GetClusterMapRequest, GetCluste
 import type { GetOp as _ringkv_v1_GetOp, GetOp__Output as _ringkv_v1_GetOp__Output } from './ringkv/v1/GetOp.js';
 import type { IngestRequest as _ringkv_v1_IngestRequest, IngestRequest__Output as _ringkv_v1_IngestRequest__Output } from './ringkv/v1/IngestRequest.js';
 import type { IngestResponse as _ringkv_v1_IngestResponse, IngestResponse__Output as _ringkv_v1_IngestResponse__Output } from './ringkv/v1/IngestResponse.js';
+import type { LockOp as _ringkv_v1_LockOp, LockOp__Output as _ringkv_v1_LockOp__Output } from './ringkv/v1/LockOp.js';
 import type { Member as _ringkv_v1_Member, Member__Output as _ringkv_v1_Member__Output } from './ringkv/v1/Member.js';
 import type { MigrateArcProgress as _ringkv_v1_MigrateArcProgress, MigrateArcProgress__Output as _ringkv_v1_MigrateArcProgress__Output } from './ringkv/v1/MigrateArcProgress.js';
 import type { MigrateArcRequest as _ringkv_v1_MigrateArcRequest, MigrateArcRequest__Output as _ringkv_v1_MigrateArcRequest__Output } from './ringkv/v1/MigrateArcRequest.js';
@@ -34,6 +35,8 @@ import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output a
 import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from './ringkv/v1/PipelineReply.js';
 import type { PlanResponse as _ringkv_v1_PlanResponse, PlanResponse__Output as _ringkv_v1_PlanResponse__Output } from './ringkv/v1/PlanResponse.js';
 import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
+import type { QueueOp as _ringkv_v1_QueueOp, QueueOp__Output as _ringkv_v1_QueueOp__Output } from './ringkv/v1/QueueOp.js';
+import type { QueueStats as _ringkv_v1_QueueStats, QueueStats__Output as _ringkv_v1_QueueStats__Output } from './ringkv/v1/QueueStats.js';
 import type { RawRecord as _ringkv_v1_RawRecord, RawRecord__Output as _ringkv_v1_RawRecord__Output } from './ringkv/v1/RawRecord.js';
 import type { RebalanceRequest as _ringkv_v1_RebalanceRequest, RebalanceRequest__Output as _ringkv_v1_RebalanceRequest__Output } from './ringkv/v1/RebalanceRequest.js';
 import type { RemoveShardRequest as _ringkv_v1_RemoveShardRequest, RemoveShardRequest__Output as _ringkv_v1_RemoveShardRequest__Output } from './ringkv/v1/RemoveShardRequest.js';
@@ -69,6 +72,7 @@ export interface ProtoGrpcType {
       GetOp: MessageTypeDefinition<_ringkv_v1_GetOp, _ringkv_v1_GetOp__Output>
       IngestRequest: MessageTypeDefinition<_ringkv_v1_IngestRequest, _ringkv_v1_IngestRequest__Output>
       IngestResponse: MessageTypeDefinition<_ringkv_v1_IngestResponse, _ringkv_v1_IngestResponse__Output>
+      LockOp: MessageTypeDefinition<_ringkv_v1_LockOp, _ringkv_v1_LockOp__Output>
       Member: MessageTypeDefinition<_ringkv_v1_Member, _ringkv_v1_Member__Output>
       MigrateArcProgress: MessageTypeDefinition<_ringkv_v1_MigrateArcProgress, _ringkv_v1_MigrateArcProgress__Output>
       MigrateArcRequest: MessageTypeDefinition<_ringkv_v1_MigrateArcRequest, _ringkv_v1_MigrateArcRequest__Output>
@@ -88,6 +92,8 @@ export interface ProtoGrpcType {
       PipelineReply: MessageTypeDefinition<_ringkv_v1_PipelineReply, _ringkv_v1_PipelineReply__Output>
       PlanResponse: MessageTypeDefinition<_ringkv_v1_PlanResponse, _ringkv_v1_PlanResponse__Output>
       PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
+      QueueOp: MessageTypeDefinition<_ringkv_v1_QueueOp, _ringkv_v1_QueueOp__Output>
+      QueueStats: MessageTypeDefinition<_ringkv_v1_QueueStats, _ringkv_v1_QueueStats__Output>
       RawRecord: MessageTypeDefinition<_ringkv_v1_RawRecord, _ringkv_v1_RawRecord__Output>
       RebalanceRequest: MessageTypeDefinition<_ringkv_v1_RebalanceRequest, _ringkv_v1_RebalanceRequest__Output>
       RemoveShardRequest: MessageTypeDefinition<_ringkv_v1_RemoveShardRequest, _ringkv_v1_RemoveShardRequest__Output>

@@ -8,11 +8,14 @@ import type { ExecuteRequest as _ringkv_v1_ExecuteRequest, ExecuteRequest__Outpu
 import type { ExecuteResponse as _ringkv_v1_ExecuteResponse, ExecuteResponse__Output as _ringkv_v1_ExecuteResponse__Output } from './ringkv/v1/ExecuteResponse.js';
 import type { GetOp as _ringkv_v1_GetOp, GetOp__Output as _ringkv_v1_GetOp__Output } from './ringkv/v1/GetOp.js';
 import type { KVClient as _ringkv_v1_KVClient, KVDefinition as _ringkv_v1_KVDefinition } from './ringkv/v1/KV.js';
+import type { LockOp as _ringkv_v1_LockOp, LockOp__Output as _ringkv_v1_LockOp__Output } from './ringkv/v1/LockOp.js';
 import type { Op as _ringkv_v1_Op, Op__Output as _ringkv_v1_Op__Output } from './ringkv/v1/Op.js';
 import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_OpResult__Output } from './ringkv/v1/OpResult.js';
 import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output as _ringkv_v1_PipelineFrame__Output } from './ringkv/v1/PipelineFrame.js';
 import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from './ringkv/v1/PipelineReply.js';
 import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
+import type { QueueOp as _ringkv_v1_QueueOp, QueueOp__Output as _ringkv_v1_QueueOp__Output } from './ringkv/v1/QueueOp.js';
+import type { QueueStats as _ringkv_v1_QueueStats, QueueStats__Output as _ringkv_v1_QueueStats__Output } from './ringkv/v1/QueueStats.js';
 import type { ScanRequest as _ringkv_v1_ScanRequest, ScanRequest__Output as _ringkv_v1_ScanRequest__Output } from './ringkv/v1/ScanRequest.js';
 import type { ScanResponse as _ringkv_v1_ScanResponse, ScanResponse__Output as _ringkv_v1_ScanResponse__Output } from './ringkv/v1/ScanResponse.js';
 
@@ -33,11 +36,14 @@ export interface ProtoGrpcType {
        * The client-facing data API, served by every router.
        */
       KV: SubtypeConstructor<typeof grpc.Client, _ringkv_v1_KVClient> & { service: _ringkv_v1_KVDefinition }
+      LockOp: MessageTypeDefinition<_ringkv_v1_LockOp, _ringkv_v1_LockOp__Output>
       Op: MessageTypeDefinition<_ringkv_v1_Op, _ringkv_v1_Op__Output>
       OpResult: MessageTypeDefinition<_ringkv_v1_OpResult, _ringkv_v1_OpResult__Output>
       PipelineFrame: MessageTypeDefinition<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineFrame__Output>
       PipelineReply: MessageTypeDefinition<_ringkv_v1_PipelineReply, _ringkv_v1_PipelineReply__Output>
       PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
+      QueueOp: MessageTypeDefinition<_ringkv_v1_QueueOp, _ringkv_v1_QueueOp__Output>
+      QueueStats: MessageTypeDefinition<_ringkv_v1_QueueStats, _ringkv_v1_QueueStats__Output>
       ScanRequest: MessageTypeDefinition<_ringkv_v1_ScanRequest, _ringkv_v1_ScanRequest__Output>
       ScanResponse: MessageTypeDefinition<_ringkv_v1_ScanResponse, _ringkv_v1_ScanResponse__Output>
     }

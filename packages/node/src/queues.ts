@@ -1,0 +1,368 @@
+import {
+  ErrorCode, QueueLane, RingKvError, decodeRecord, encodeDataKey, queueLaneBounds, queueMessageId, queueMessageKey,
+  type OpResult, type QueueOp__Output, type StoredRecord,
+} from '@ringkv/core';
+import type { LevelStore } from './level-store.js';
+import { OK, errorResult } from './storage-format.js';
+import type { Updater } from './write-apply.js';
+
+/**
+ * A message's record value: 'M' | format (1) | visible-at (ms since the epoch) u64 |
+ * deliveries u32 | enqueued-at u64 | body. Its key is queueMessageKey(name, lane, id), so a
+ * lane is stored in id order under the queue's hash tag.
+ */
+const MAGIC = 0x4d;
+const FORMAT = 1;
+const HEADER = 22;
+
+export interface MessageHeader {
+  visibleAtMs: number;
+  deliveries: number;
+  enqueuedAtMs: number;
+}
+
+export function encodeMessage(h: MessageHeader, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(HEADER + body.length);
+  out[0] = MAGIC;
+  out[1] = FORMAT;
+  out.writeBigUInt64BE(BigInt(h.visibleAtMs), 2);
+  out.writeUInt32BE(h.deliveries, 10);
+  out.writeBigUInt64BE(BigInt(h.enqueuedAtMs), 14);
+  out.set(body, HEADER);
+  return out;
+}
+
+export function decodeMessage(value: Buffer): MessageHeader & { body: Buffer } {
+  if (value.length < HEADER || value[0] !== MAGIC || value[1] !== FORMAT) {
+    throw new RingKvError(ErrorCode.INTERNAL, `corrupt queue message record (${value.length} bytes)`);
+  }
+  return {
+    visibleAtMs: Number(value.readBigUInt64BE(2)),
+    deliveries: value.readUInt32BE(10),
+    enqueuedAtMs: Number(value.readBigUInt64BE(14)),
+    body: value.subarray(HEADER),
+  };
+}
+
+/** What the engine keeps in memory per message: no body. */
+interface Msg extends MessageHeader {
+  id: bigint;
+  /** Version of the message's record: a receipt names the version of its delivery. */
+  version: bigint;
+}
+
+/** What the queue engine needs from its storage engine. */
+export interface QueueHost {
+  readonly store: LevelStore;
+  /** Queues an update of `key` through the write queue (fenced at `reqEpoch`, forwarded to migration targets). */
+  update(key: Buffer, hash: number, reqEpoch: bigint, updater: Updater): Promise<OpResult>;
+  /** A fresh clock value: strictly above every version this node has stamped or ingested. */
+  nextId(): bigint;
+  /** The ownership fence: a result to answer with when the node may not serve `hash` now. */
+  fence(reqEpoch: bigint, hash: number): OpResult | undefined;
+}
+
+/** One queue's in-memory index (both lanes), rebuilt from storage after any map change. */
+class QueueState {
+  readonly name: string;
+  readonly lanes: [Msg[], Msg[]] = [[], []];
+  /** Rebuild from storage before the next operation. */
+  stale = true;
+  /** Operations queued or running on this queue. */
+  pending = 0;
+  readonly waiters = new Set<() => void>();
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Runs `fn` after every operation queued before it: one operation of a queue at a time. */
+  serialize<T>(fn: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const run = this.#tail.then(fn).finally(() => this.pending--);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+const laneOf = (op: QueueOp__Output) => (op.deadLetters ? QueueLane.DEAD : QueueLane.MAIN);
+
+function findIndex(lane: Msg[], id: bigint): number {
+  let lo = 0;
+  let hi = lane.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = lane[mid]!.id;
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+const failed = (r: OpResult) => r.errorCode !== '' && r.errorCode !== undefined;
+
+/**
+ * The queues a node owns. Every message of a queue is one record under the queue's hash tag,
+ * so a queue is placed, migrated, persisted and fenced like any key; each write goes through
+ * the node's write queue as an atomic read-modify-write of one message record. The engine
+ * keeps an index per queue (ids, versions, visibility; no bodies), serializes the operations
+ * of one queue, and rebuilds the index from storage whenever the cluster map changes.
+ *
+ * Delivery is at-least-once: pop makes a message invisible for its visibility timeout and
+ * names that delivery's record version in the receipt; ack deletes the message only if that
+ * delivery is still the latest; an unacknowledged message becomes visible again.
+ */
+export class QueueEngine {
+  readonly #host: QueueHost;
+  readonly #states = new Map<string, QueueState>();
+  #closed = false;
+
+  constructor(host: QueueHost) {
+    this.#host = host;
+  }
+
+  /** Runs one queue operation (already validated and fenced once by the caller). */
+  async run(op: QueueOp__Output, hash: number, reqEpoch: bigint): Promise<OpResult> {
+    const state = this.#state(op.name);
+    const once = () => state.serialize(async () => {
+      const fenced = this.#host.fence(reqEpoch, hash);
+      if (fenced) return { result: fenced, nextVisibleAtMs: undefined };
+      if (state.stale) await this.#load(state, hash);
+      return this.#apply(state, op, hash, reqEpoch);
+    });
+    if (op.action !== 'POP' || Number(op.waitMs) === 0) return (await once()).result;
+    // A blocking pop: try, then wait outside the queue's turn for a push, the next message
+    // to become visible, a map change or the end of the wait, and try again.
+    const until = Date.now() + Number(op.waitMs);
+    for (;;) {
+      const { result, nextVisibleAtMs } = await once();
+      const left = until - Date.now();
+      if (result.found || failed(result) || left <= 0 || this.#closed) return result;
+      await this.#wait(state, Math.min(left, nextVisibleAtMs === undefined ? left : Math.max(1, nextVisibleAtMs - Date.now())));
+    }
+  }
+
+  /** Every index is rebuilt before its next use (the map changed: arcs may have come or gone). */
+  invalidate(): void {
+    for (const [name, state] of this.#states) {
+      state.stale = true;
+      if (state.pending === 0 && state.waiters.size === 0) this.#states.delete(name);
+      else state.wake();
+    }
+  }
+
+  /** Ends blocking pops (they answer with no message). */
+  close(): void {
+    this.#closed = true;
+    for (const state of this.#states.values()) state.wake();
+  }
+
+  #state(name: string): QueueState {
+    let s = this.#states.get(name);
+    if (!s) this.#states.set(name, (s = new QueueState(name)));
+    return s;
+  }
+
+  #wait(state: QueueState, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        state.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      state.waiters.add(done);
+    });
+  }
+
+  async #load(state: QueueState, hash: number): Promise<void> {
+    for (const lane of [QueueLane.MAIN, QueueLane.DEAD] as const) {
+      const bounds = queueLaneBounds(state.name, lane);
+      const msgs: Msg[] = [];
+      const range = { gte: encodeDataKey(bounds.gte, hash), lt: encodeDataKey(bounds.lt, hash) };
+      for await (const [sk, raw] of this.#host.store.entries(range)) {
+        const record = decodeRecord(raw);
+        if (record.tombstone) continue;
+        msgs.push({ id: queueMessageId(sk), version: record.version, ...decodeMessage(record.value) });
+      }
+      state.lanes[lane] = msgs;
+    }
+    state.stale = false;
+  }
+
+  async #apply(state: QueueState, op: QueueOp__Output, hash: number, reqEpoch: bigint)
+    : Promise<{ result: OpResult; nextVisibleAtMs: number | undefined }> {
+    const lane = laneOf(op);
+    const msgs = state.lanes[lane];
+    const update = (id: bigint, l: QueueLane, updater: Updater) =>
+      this.#host.update(queueMessageKey(state.name, l, id), hash, reqEpoch, updater);
+    switch (op.action) {
+      case 'PUSH': {
+        const last = msgs[msgs.length - 1]?.id ?? 0n;
+        let id = this.#host.nextId();
+        if (id <= last) id = last + 1n;
+        const now = Date.now();
+        const header: MessageHeader = { visibleAtMs: 0, deliveries: 0, enqueuedAtMs: now };
+        const result = await update(id, lane, (current) => (current && !current.tombstone
+          ? { error: new RingKvError(ErrorCode.INTERNAL, `queue "${state.name}" already holds message ${id}`) }
+          : { write: () => ({ value: encodeMessage(header, op.body) }), reply: (v) => ({ ...OK, id: id.toString(), version: v.toString() }) }));
+        if (!failed(result)) {
+          msgs.push({ id, version: BigInt(result.version as string), ...header });
+          state.wake();
+        }
+        return { result, nextVisibleAtMs: undefined };
+      }
+      case 'POP':
+        return this.#pop(state, op, lane, update);
+      case 'ACK':
+      case 'NACK': {
+        const id = BigInt(op.id);
+        const version = BigInt(op.version);
+        const at = findIndex(msgs, id);
+        const msg = at < 0 ? undefined : msgs[at]!;
+        if (!msg || msg.version !== version) return { result: staleReceipt(state.name, op, msg === undefined), nextVisibleAtMs: undefined };
+        const delay = Number(op.delayMs);
+        const result = await update(id, lane, (current) => {
+          if (!current || current.tombstone || current.version !== version) return { error: staleError(state.name, op, true) };
+          if (op.action === 'ACK') return { write: () => ({ value: Buffer.alloc(0), tombstone: true }), reply: () => ({ ...OK, found: true, id: op.id }) };
+          const m = decodeMessage(current.value);
+          const visibleAtMs = delay > 0 ? Date.now() + delay : 0;
+          return {
+            write: () => ({ value: encodeMessage({ ...m, visibleAtMs }, m.body) }),
+            reply: (v) => ({ ...OK, found: true, id: op.id, version: v.toString() }),
+          };
+        });
+        if (!failed(result)) {
+          if (op.action === 'ACK') msgs.splice(at, 1);
+          else {
+            msg.version = BigInt(result.version as string);
+            msg.visibleAtMs = delay > 0 ? Date.now() + delay : 0;
+            state.wake();
+          }
+        } else if (result.errorCode === ErrorCode.STALE_RECEIPT) state.stale = true;
+        return { result, nextVisibleAtMs: undefined };
+      }
+      case 'STATS': {
+        const now = Date.now();
+        const ready = msgs.filter((m) => m.visibleAtMs <= now).length;
+        const oldest = msgs.reduce((min, m) => Math.min(min, m.enqueuedAtMs), Infinity);
+        return {
+          result: {
+            ...OK,
+            found: true,
+            queueStats: {
+              ready: String(ready),
+              inFlight: String(msgs.length - ready),
+              deadLetters: String(state.lanes[QueueLane.DEAD].length),
+              oldestAgeMs: String(oldest === Infinity ? 0 : Math.max(0, now - oldest)),
+            },
+          },
+          nextVisibleAtMs: undefined,
+        };
+      }
+      default:
+        return { result: errorResult(new RingKvError(ErrorCode.INVALID_ARGUMENT, `unknown queue action ${String(op.action)}`)), nextVisibleAtMs: undefined };
+    }
+  }
+
+  /**
+   * Delivers the visible message with the lowest id (first deliveries are FIFO), moving the
+   * ones already delivered `maxDeliveries` times to the dead-letter queue on the way.
+   */
+  async #pop(
+    state: QueueState, op: QueueOp__Output, lane: QueueLane,
+    update: (id: bigint, lane: QueueLane, updater: Updater) => Promise<OpResult>,
+  ): Promise<{ result: OpResult; nextVisibleAtMs: number | undefined }> {
+    const msgs = state.lanes[lane];
+    const maxDeliveries = lane === QueueLane.MAIN ? op.maxDeliveries : 0;
+    const vt = Number(op.visibilityTimeoutMs);
+    for (let i = 0; i < msgs.length;) {
+      const msg = msgs[i]!;
+      const now = Date.now();
+      if (msg.visibleAtMs > now) {
+        i++;
+        continue;
+      }
+      if (maxDeliveries > 0 && msg.deliveries >= maxDeliveries) {
+        const moved = await this.#deadLetter(state, msg, update);
+        if (failed(moved)) return { result: moved, nextVisibleAtMs: undefined };
+        msgs.splice(i, 1);
+        continue;
+      }
+      const result = await update(msg.id, lane, (current, at) => {
+        if (!current || current.tombstone || current.version !== msg.version) {
+          return { error: new RingKvError(ErrorCode.TRY_AGAIN, `queue "${state.name}" changed under its index; reloading`) };
+        }
+        const m = decodeMessage(current.value);
+        const header = { ...m, visibleAtMs: at + vt, deliveries: m.deliveries + 1 };
+        return {
+          write: () => ({ value: encodeMessage(header, m.body) }),
+          reply: (v) => ({
+            ...OK, found: true, value: m.body, id: msg.id.toString(), version: v.toString(), deliveries: header.deliveries,
+            expiresAtMs: String(header.visibleAtMs),
+          }),
+        };
+      });
+      if (failed(result)) {
+        if (result.errorCode === ErrorCode.TRY_AGAIN) state.stale = true;
+        return { result, nextVisibleAtMs: undefined };
+      }
+      msg.version = BigInt(result.version as string);
+      msg.visibleAtMs = Number(result.expiresAtMs as string);
+      msg.deliveries = result.deliveries as number;
+      return { result, nextVisibleAtMs: undefined };
+    }
+    const next = msgs.reduce((min, m) => Math.min(min, m.visibleAtMs), Infinity);
+    return { result: OK, nextVisibleAtMs: next === Infinity ? undefined : next };
+  }
+
+  /**
+   * Moves a message to the dead-letter lane: writes it there, then deletes it here. A crash
+   * between the two leaves it in both (delivered again, never lost).
+   */
+  async #deadLetter(
+    state: QueueState, msg: Msg, update: (id: bigint, lane: QueueLane, updater: Updater) => Promise<OpResult>,
+  ): Promise<OpResult> {
+    const raw = await this.#host.store.get(encodeDataKey(queueMessageKey(state.name, QueueLane.MAIN, msg.id)));
+    const record: StoredRecord | undefined = raw ? decodeRecord(raw) : undefined;
+    if (!record || record.tombstone || record.version !== msg.version) {
+      state.stale = true;
+      return errorResult(new RingKvError(ErrorCode.TRY_AGAIN, `queue "${state.name}" changed under its index; reloading`));
+    }
+    const m = decodeMessage(record.value);
+    const header: MessageHeader = { visibleAtMs: 0, deliveries: m.deliveries, enqueuedAtMs: m.enqueuedAtMs };
+    const put = await update(msg.id, QueueLane.DEAD, () => ({
+      write: () => ({ value: encodeMessage(header, m.body) }), reply: (v) => ({ ...OK, version: v.toString() }),
+    }));
+    if (failed(put)) return put;
+    const del = await update(msg.id, QueueLane.MAIN, (current) => (current && !current.tombstone && current.version === msg.version
+      ? { write: () => ({ value: Buffer.alloc(0), tombstone: true }), reply: () => OK }
+      : { error: new RingKvError(ErrorCode.TRY_AGAIN, `queue "${state.name}" changed under its index; reloading`) }));
+    if (failed(del)) {
+      state.stale = true;
+      return del;
+    }
+    const dead = state.lanes[QueueLane.DEAD];
+    const at = dead.findIndex((d) => d.id > msg.id);
+    const entry: Msg = { id: msg.id, version: BigInt(put.version as string), ...header };
+    if (at < 0) dead.push(entry);
+    else dead.splice(at, 0, entry);
+    return OK;
+  }
+}
+
+function staleError(name: string, op: QueueOp__Output, gone: boolean): RingKvError {
+  return new RingKvError(ErrorCode.STALE_RECEIPT, gone
+    ? `message ${op.id} of queue "${name}" is no longer there (acknowledged, or dead-lettered)`
+    : `message ${op.id} of queue "${name}" was delivered again since this receipt (its visibility timeout passed)`);
+}
+
+function staleReceipt(name: string, op: QueueOp__Output, gone: boolean): OpResult {
+  return errorResult(staleError(name, op, gone));
+}
