@@ -146,3 +146,21 @@ describe('hash32', () => {
     );
   });
 });
+
+describe('keyHash: reserved keys hash their tag only', async () => {
+  const { keyHash, lockKey, queueKey, queueMessageKey, QueueLane, isSystemKey } = await import('../src/system-keys.js');
+  it('is murmur3 of the whole key for user keys', () => {
+    for (const k of ['hello', 'user:1', '\u00ff']) expect(keyHash(Buffer.from(k))).toBe(hash32(Buffer.from(k)));
+    expect(keyHash(Buffer.from([0xff]))).toBe(hash32(Buffer.from([0xff])));
+  });
+  it('puts every message of a queue, in both lanes, at the queue tag position', () => {
+    const h = keyHash(queueKey('jobs'));
+    expect(h).toBe(hash32(queueKey('jobs')));
+    for (const lane of [QueueLane.MAIN, QueueLane.DEAD]) {
+      for (const id of [1n, 2n ** 40n, 2n ** 63n]) expect(keyHash(queueMessageKey('jobs', lane, id))).toBe(h);
+    }
+    expect(keyHash(queueKey('jobs2'))).not.toBe(h);
+    expect(isSystemKey(lockKey('x'))).toBe(true);
+    expect(isSystemKey(Buffer.from('x'))).toBe(false);
+  });
+});
