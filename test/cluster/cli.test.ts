@@ -160,6 +160,45 @@ describe('ringkv CLI', () => {
     });
   });
 
+  describe('lock and queue commands', () => {
+    it('lock status shows the holder, the token and the lease left', async () => {
+      const r0 = await cli('lock', 'status', 'cli-lock');
+      expect(r0.code).toBe(1);
+      expect(r0.stderr).toContain('never taken');
+      const lock = await client.lock('cli-lock', { ttlMs: 60_000, owner: 'report-job' });
+      const r = await cli('lock', 'status', 'cli-lock', '--json');
+      expectOk(r);
+      const info = JSON.parse(r.stdout) as { held: boolean; owner: string; token: string; remainingMs: number };
+      expect(info).toMatchObject({ held: true, owner: 'report-job', token: lock.token.toString() });
+      expect(info.remainingMs).toBeGreaterThan(50_000);
+      const text = await cli('lock', 'status', 'cli-lock');
+      expectOk(text);
+      expect(text.stdout).toContain('held by report-job');
+      expect(text.stdout).toContain(`token:     ${lock.token}`);
+      await lock.release();
+      expect((await cli('lock', 'status', 'cli-lock')).stdout).toContain('free (last holder report-job)');
+    });
+
+    it('queue push, pop, ack, nack and stats', async () => {
+      const id = (await cli('queue', 'push', 'cli-q', 'first')).stdout.trim();
+      expectOk(await cli('queue', 'push', 'cli-q', 'second'));
+      const stats = JSON.parse((await cli('queue', 'stats', 'cli-q', '--json')).stdout) as { ready: number; inFlight: number };
+      expect(stats).toMatchObject({ ready: 2, inFlight: 0 });
+      const popped = await cli('queue', 'pop', 'cli-q', '--json');
+      expectOk(popped);
+      const m = JSON.parse(popped.stdout) as { id: string; body: string; receipt: string; deliveries: number };
+      expect(m).toMatchObject({ id, body: 'first', deliveries: 1 });
+      expectOk(await cli('queue', 'nack', 'cli-q', m.receipt));
+      expectError(await cli('queue', 'ack', 'cli-q', m.receipt), 'STALE_RECEIPT');
+      const again = JSON.parse((await cli('queue', 'pop', 'cli-q', '--json', '--ack')).stdout) as { id: string; deliveries: number };
+      expect(again).toMatchObject({ id, deliveries: 2 });
+      expect((await cli('queue', 'pop', 'cli-q', '--ack')).stdout).toContain('second');
+      const empty = await cli('queue', 'pop', 'cli-q', '--wait', '200ms');
+      expect(empty.code).toBe(1);
+      expectError(await cli('queue', 'ack', 'cli-q', 'not-a-receipt'), 'INVALID_ARGUMENT');
+    });
+  });
+
   describe('bad input: non-zero exit, `error: CODE`, nothing written', () => {
     let total: () => Promise<number>;
     beforeAll(() => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCoordinationCommands } from './commands/coordination.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerHealthCommand } from './commands/health.js';
@@ -28,6 +29,8 @@ Examples:
   ringkv shard add shard-4 127.0.0.1:7404 --dry-run
   ringkv shard add shard-4 127.0.0.1:7404 --wait
   ringkv migrations --watch
+  ringkv lock status nightly-report
+  ringkv queue stats jobs
 
 Exit status: 0 success, 1 error (including "get" of a missing key), 2 bad command line.`;
 
@@ -48,6 +51,7 @@ export function createProgram(io: CliIo): Command {
     })
     .addHelpText('after', EXAMPLES);
   registerDataCommands(program, io);
+  registerCoordinationCommands(program, io);
   registerStatusCommand(program, io);
   registerShardCommands(program, io);
   registerMigrationCommands(program, io);

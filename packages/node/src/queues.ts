@@ -65,6 +65,7 @@ export interface QueueHost {
 /** One queue's in-memory index (both lanes), rebuilt from storage after any map change. */
 class QueueState {
   readonly name: string;
+  readonly hash: number;
   readonly lanes: [Msg[], Msg[]] = [[], []];
   /** Rebuild from storage before the next operation. */
   stale = true;
@@ -73,8 +74,9 @@ class QueueState {
   readonly waiters = new Set<() => void>();
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(name: string) {
+  constructor(name: string, hash: number) {
     this.name = name;
+    this.hash = hash;
   }
 
   /** Runs `fn` after every operation queued before it: one operation of a queue at a time. */
@@ -129,7 +131,7 @@ export class QueueEngine {
 
   /** Runs one queue operation (already validated and fenced once by the caller). */
   async run(op: QueueOp__Output, hash: number, reqEpoch: bigint): Promise<OpResult> {
-    const state = this.#state(op.name);
+    const state = this.#state(op.name, hash);
     const once = () => state.serialize(async () => {
       const fenced = this.#host.fence(reqEpoch, hash);
       if (fenced) return { result: fenced, nextVisibleAtMs: undefined };
@@ -148,9 +150,13 @@ export class QueueEngine {
     }
   }
 
-  /** Every index is rebuilt before its next use (the map changed: arcs may have come or gone). */
-  invalidate(): void {
+  /**
+   * The map changed: the index of every queue whose arc changed hands (or migration state) is
+   * rebuilt from storage before its next use, and its blocking pops look again.
+   */
+  invalidate(changed: (hash: number) => boolean = () => true): void {
     for (const [name, state] of this.#states) {
+      if (!changed(state.hash)) continue;
       state.stale = true;
       if (state.pending === 0 && state.waiters.size === 0) this.#states.delete(name);
       else state.wake();
@@ -163,9 +169,9 @@ export class QueueEngine {
     for (const state of this.#states.values()) state.wake();
   }
 
-  #state(name: string): QueueState {
+  #state(name: string, hash: number): QueueState {
     let s = this.#states.get(name);
-    if (!s) this.#states.set(name, (s = new QueueState(name)));
+    if (!s) this.#states.set(name, (s = new QueueState(name, hash)));
     return s;
   }
 

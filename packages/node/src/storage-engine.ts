@@ -187,8 +187,9 @@ export class StorageEngine {
     const startsCopying = (m: ArcMoveState) => m.state === ArcState.COPYING && before.get(`${m.start}:${m.end}`) !== ArcState.COPYING;
     await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
     this.#own = own;
-    // Queue indexes are rebuilt from storage: arcs may have arrived or left with this map.
-    this.#queues.invalidate();
+    // Queue indexes are rebuilt from storage where arcs arrived, left or changed state.
+    this.#queues.invalidate((h) => !previous || previous.ownerOf(h) !== own.ownerOf(h)
+      || previous.moveOf(h)?.state !== own.moveOf(h)?.state || previous.moveOf(h)?.to !== own.moveOf(h)?.to);
     this.#log?.info({ epoch: map.epoch.toString(), migrations: map.migrations.length }, 'cluster map installed');
     // A target starts every copy of an arc from empty: whatever it still holds there (an
     // earlier attempt, or the days it owned the arc before) could hold values whose deletes
