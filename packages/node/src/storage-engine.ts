@@ -556,6 +556,11 @@ export class StorageEngine {
     return out;
   }
 
+  /** Ends blocking queue pops now (they answer with no message): for a graceful shutdown. */
+  endBlockingCalls(): void {
+    this.#queues.close();
+  }
+
   /** Finishes queued writes, then closes the database. Idempotent. */
   async close(): Promise<void> {
     if (this.#status === 'closing' || this.#status === 'closed') return;

@@ -96,6 +96,8 @@ export class StorageNode {
       // Long-lived Pipeline streams end once their frames are answered, so the graceful
       // shutdown waits for work in flight, not for idle streams.
       this.#pipelines.drain();
+      // Blocking pops answer "no message" now rather than hold the drain for their wait.
+      this.engine.endBlockingCalls();
       await shutdownServer(this.#server, graceMs);
       await this.engine.close();
       this.#status = 'closed';

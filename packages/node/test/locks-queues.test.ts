@@ -186,6 +186,16 @@ describe('queues on the storage engine', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(90);
   });
 
+  it('a graceful shutdown ends blocking pops at once, with no message', async () => {
+    const { e } = await engine();
+    const t = Date.now();
+    const waiting = pop(e, { waitMs: '10000' });
+    await sleep(50);
+    e.endBlockingCalls();
+    expect((await waiting).found).toBe(false);
+    expect(Date.now() - t).toBeLessThan(1_000);
+  });
+
   it('keeps queues apart: another queue, and the dead-letter lane', async () => {
     const { e } = await engine();
     await push(e, 'q1');
