@@ -1,5 +1,5 @@
 import {
-  ErrorCode, QueueLane, RingKvError, decodeRecord, encodeDataKey, queueLaneBounds, queueMessageId, queueMessageKey,
+  ErrorCode, QueueLane, RingKvError, asRingKvError, decodeRecord, encodeDataKey, queueLaneBounds, queueMessageId, queueMessageKey,
   type OpResult, type QueueOp__Output, type StoredRecord,
 } from '@ringkv/core';
 import type { LevelStore } from './level-store.js';
@@ -135,8 +135,14 @@ export class QueueEngine {
     const once = () => state.serialize(async () => {
       const fenced = this.#host.fence(reqEpoch, hash);
       if (fenced) return { result: fenced, nextVisibleAtMs: undefined };
-      if (state.stale) await this.#load(state, hash);
-      return this.#apply(state, op, hash, reqEpoch);
+      try {
+        if (state.stale) await this.#load(state, hash);
+        return await this.#apply(state, op, hash, reqEpoch);
+      } catch (err) {
+        // A corrupt record or a failed read: this operation fails, the index is rebuilt next time.
+        state.stale = true;
+        return { result: errorResult(asRingKvError(err)), nextVisibleAtMs: undefined };
+      }
     });
     if (op.action !== 'POP' || Number(op.waitMs) === 0) return (await once()).result;
     // A blocking pop: try, then wait outside the queue's turn for a push, the next message

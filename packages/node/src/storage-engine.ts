@@ -448,7 +448,8 @@ export class StorageEngine {
   }
 
   /**
-   * Counts what the node holds: live keys (not deleted, not expired) and their bytes. It scans
+   * Counts what the node holds: live user keys (not deleted, not expired; lock and queue
+   * records are counted in `records` only) and their bytes. It scans
    * the data, so callers within 50 ms of each other share one scan (status polls from many
    * watchers do not pile up scans).
    */
@@ -471,7 +472,7 @@ export class StorageEngine {
       out.records++;
       const record = decodeRecord(raw);
       if (record.tombstone) out.tombstones++;
-      else if (isLive(record, now)) {
+      else if (isLive(record, now) && !isSystemKey(sk.subarray(5))) {
         out.keys++;
         out.bytes += sk.length - 5 + record.value.length;
       }

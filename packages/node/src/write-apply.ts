@@ -1,5 +1,5 @@
 import {
-  ArcState, ErrorCode, RingKvError, decodeRecord, encodeDataKey, encodeRecord, isLive,
+  ArcState, ErrorCode, RingKvError, asRingKvError, decodeRecord, encodeDataKey, encodeRecord, isLive,
   type ArcMoveState, type HybridLogicalClock, type Op__Output, type OpResult, type Ownership, type RawRecord,
   type StoredRecord,
 } from '@ringkv/core';
@@ -138,10 +138,16 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       return;
     }
     let updateReply: ((version: bigint) => OpResult) | undefined;
-    let updated: { value: Buffer; tombstone?: boolean } | undefined;
     let updateWrite: ((version: bigint) => { value: Buffer; tombstone?: boolean }) | undefined;
     if (item.kind === 'update') {
-      const decision = item.update(current, now);
+      let decision: UpdateDecision;
+      try {
+        decision = item.update(current, now);
+      } catch (err) {
+        // A corrupt record fails its own item, not the batch.
+        results[i] = errorResult(asRingKvError(err));
+        return;
+      }
       if ('error' in decision) {
         results[i] = { ...errorResult(decision.error), ...decision.extra };
         return;
@@ -172,7 +178,7 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     if (version > lastVersion) lastVersion = version;
     let record: StoredRecord;
     if (updateWrite) {
-      updated = updateWrite(version);
+      const updated = updateWrite(version);
       record = updated.tombstone
         ? { version, tombstone: true, expiresAtMs: 0, value: EMPTY }
         : { version, tombstone: false, expiresAtMs: 0, value: updated.value };

@@ -105,6 +105,7 @@ describe('locks on the storage engine', () => {
     expect(w.errorCode).toBe('INVALID_ARGUMENT');
     const page = await e.scan({ epoch: 1n, after: Buffer.alloc(0), prefix: Buffer.alloc(0), limit: 100, maxExamined: 1000 });
     expect(page.entries).toHaveLength(0);
+    expect(await e.stats()).toMatchObject({ keys: 0, records: 2 });
   });
 });
 
