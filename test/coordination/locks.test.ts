@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, RingKvError, type RingKvClient } from '@ringkv/client';
+import { codeOf } from '../helpers/codes.js';
 import { FencedResource, sleep, useInProcessCluster } from './in-process-cluster.js';
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof RingKvError) return err.code;
-    throw err;
-  }
-}
 
 describe('locks through a router (3 shards in-process)', () => {
   const env = useInProcessCluster();

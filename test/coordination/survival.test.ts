@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RingKvClient, RingKvError } from '@ringkv/client';
+import { ErrorCode, RingKvClient } from '@ringkv/client';
 import { Ring, keyHash, lockKey, queueKey } from '@ringkv/core';
 import { useProcessCluster } from '../helpers/cluster.js';
+import { codeOf } from '../helpers/codes.js';
 import { ExtraNode } from '../helpers/node-process.js';
 import { waitForMigrations } from '../helpers/membership.js';
 import { track } from '../helpers/reaper.js';
@@ -24,15 +25,6 @@ function movingName(prefix: string, keyOf: (name: string) => Buffer): string {
   }
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof RingKvError) return err.code;
-    throw err;
-  }
-}
 
 describe('locks and queues across a migration and shard restarts (separate processes)', () => {
   const env = useProcessCluster({ shards: 3 });
