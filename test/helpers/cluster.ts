@@ -21,8 +21,14 @@ export interface ClusterOptions {
   shards?: number;
   /** Extra flags for every storage node. */
   nodeArgs?: string[];
-  /** Extra flags for the router. */
+  /** Extra flags for the router(s). */
   routerArgs?: string[];
+  /**
+   * Routers, named `router`, `router-2`, ...: each has its own data dir and the same `--shard`
+   * flags; the first bootstraps the cluster, the others recover its map from the shards.
+   * @default 1
+   */
+  routers?: number;
   /** How long one process may take to become healthy. @default 20_000 */
   startTimeoutMs?: number;
 }
@@ -48,7 +54,7 @@ interface Member {
 
 /**
  * A ringkv cluster of separate processes on 127.0.0.1: N storage nodes (`shard-1`...) and one
- * router (`router`), each on a free port with its own temp data dir and a log file holding its
+ * router (`router`; more with `routers`: `router-2` ...), each on a free port with its own temp data dir and a log file holding its
  * stdout and stderr. Children are killed with the test process, whatever kills it.
  */
 export class ProcessCluster {
@@ -82,6 +88,16 @@ export class ProcessCluster {
         ...(options.routerArgs ?? []),
       ]);
       await cluster.#spawnFresh('router');
+      for (let i = 2; i <= (options.routers ?? 1); i++) {
+        const name = `router-${i}`;
+        const r = cluster.#define(name, 'router', () => [
+          '--listen', `${HOST}:${r.port}`,
+          '--data-dir', r.dataDir,
+          ...ids.flatMap((id) => ['--shard', `${id}=${cluster.address(id)}`]),
+          ...(options.routerArgs ?? []),
+        ]);
+        await cluster.#spawnFresh(name);
+      }
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -94,7 +110,12 @@ export class ProcessCluster {
     return this.address('router');
   }
 
-  /** Every process name: the shard ids and `router`. */
+  /** Every router's HOST:PORT, `router` first. */
+  get routerAddresses(): string[] {
+    return this.names.filter((n) => this.#member(n).kind === 'router').map((n) => this.address(n));
+  }
+
+  /** Every process name: the shard ids and `router` (then `router-2` ...). */
   get names(): string[] {
     return [...this.#members.keys()];
   }

@@ -14,25 +14,32 @@ export interface GlobalOptions {
 }
 
 export interface Target {
-  router: string;
+  /** One or more routers (`--router A,B`), normalised, in the given order. */
+  routers: string[];
   timeoutMs: number;
 }
 
-/** The router and deadline every data and admin command uses, from flags and environment. */
+/** The routers and deadline every data and admin command uses, from flags and environment. */
 export function targetOf(cmd: Command, io: CliIo): Target {
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const fromEnv = g.router === undefined && io.env[ROUTER_ENV] !== undefined && io.env[ROUTER_ENV] !== '';
   const text = g.router ?? (fromEnv ? io.env[ROUTER_ENV]! : DEFAULT_ROUTER);
-  const router = parseFlag(() => formatHostPort(parseHostPort(text, fromEnv ? ROUTER_ENV : '--router')));
+  const routers = parseFlag(() => parseRouterList(text, fromEnv ? ROUTER_ENV : '--router'));
   const timeoutMs = parseFlag(() => parseDurationMs(g.timeout, '--timeout'));
-  return { router, timeoutMs };
+  return { routers, timeoutMs };
+}
+
+/** `HOST:PORT` or a comma-separated list of them (spaces allowed around commas). */
+export function parseRouterList(text: string, what: string): string[] {
+  const parts = text.split(',').map((p) => p.trim());
+  return parts.map((p) => formatHostPort(parseHostPort(p, parts.length > 1 ? `router address in ${what}` : what)));
 }
 
 /** Connects, runs `fn`, and always closes the client. */
 export async function withClient<T>(cmd: Command, io: CliIo, fn: (client: RingKvClient, t: Target) => Promise<T>): Promise<T> {
   const t = targetOf(cmd, io);
   const client = await RingKvClient.connect({
-    routers: [t.router],
+    routers: t.routers,
     timeoutMs: t.timeoutMs,
     connectTimeoutMs: Math.min(t.timeoutMs, MAX_CONNECT_MS),
   });

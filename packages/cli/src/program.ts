@@ -39,7 +39,7 @@ export function createProgram(io: CliIo): Command {
   const program = new Command('ringkv')
     .description('ringkv: data and admin CLI for a sharded key-value store, and `ringkv dev` for a local cluster')
     .version(packageVersion(), '-V, --version')
-    .option('--router <host:port>', `router address (default: $${ROUTER_ENV} or ${DEFAULT_ROUTER})`)
+    .option('--router <host:port[,host:port...]>', `router address, or several separated by commas (default: $${ROUTER_ENV} or ${DEFAULT_ROUTER})`)
     .option('--timeout <duration>', 'deadline of each request (500ms, 5s, 1m)', '5s')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')

@@ -53,6 +53,23 @@ describe('ringkv CLI against a fake router', () => {
     expect(get.stdout).toBe('yes\n');
   });
 
+  it('takes a comma-separated list of routers, from --router or RINGKV_ROUTER', async () => {
+    const other = await startFakeRouter();
+    try {
+      const both = `${router.address}, ${other.address}`;
+      for (let i = 0; i < 4; i++) expect((await ringkv(['--router', both, 'put', `list${i}`, 'v'])).code).toBe(0);
+      // One batch per command, round robin from the first router: each command's put went to the first.
+      expect([0, 1, 2, 3].every((i) => [...router.data.values()].some((s) => s.key.toString() === `list${i}`))).toBe(true);
+      expect((await ringkv(['put', 'envlist', 'v'], { RINGKV_ROUTER: `${other.address},${router.address}` })).code).toBe(0);
+      expect([...other.data.values()].map((s) => s.key.toString())).toEqual(['envlist']);
+      const bad = await ringkv(['--router', `${router.address},nope`, 'get', 'a']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/INVALID_ARGUMENT: invalid router address in --router "nope"/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('get of a missing key exits 1 with (not found) on stderr', async () => {
     expect(await ringkv([...r, 'get', 'nope'])).toEqual({ code: 1, stdout: '', stderr: '(not found)\n' });
   });

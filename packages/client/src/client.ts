@@ -1,7 +1,8 @@
 import { ErrorCode, RingKvError, type Op, type OpResult__Output } from '@ringkv/core';
 import { AdminApi } from './admin.js';
 import { withCall, type CallContext } from './call-context.js';
-import { RouterPool } from './load-balancer.js';
+import { createLoadBalancer } from './load-balancer.js';
+import { RouterPool } from './router-pool.js';
 import { OpPipeline } from './op-pipeline.js';
 import { batchPutOp, deleteOp, getOp, putOp } from './ops.js';
 import { checkSignal, checkTimeout, resolveClientOptions, type ResolvedClientOptions } from './options.js';
@@ -21,6 +22,7 @@ import type {
   DeleteOptions,
   Key,
   PutOptions,
+  RouterStats,
   ScanIterable,
   ScanOptions,
   ScanPage,
@@ -46,7 +48,11 @@ export class RingKvClient implements AsyncDisposable {
 
   private constructor(options: ResolvedClientOptions, routers: RouterTransport[]) {
     this.#options = options;
-    this.#pool = new RouterPool(routers);
+    this.#pool = new RouterPool(routers, createLoadBalancer(options.loadBalancing), {
+      backoffInitialMs: options.ejectionBackoffInitialMs,
+      backoffMaxMs: options.ejectionBackoffMaxMs,
+      healthCheckTimeoutMs: options.healthCheckTimeoutMs,
+    });
     this.#pipeline = new OpPipeline(this.#pool);
     this.#admin = new AdminApi((what, opts, fn, idempotent) =>
       this.#routerCall(what, opts, (ctx) => callWithRetry(this.#pool, ctx, (r) => fn(r, ctx.deadline, ctx.signal), idempotent)),
@@ -63,8 +69,9 @@ export class RingKvClient implements AsyncDisposable {
     const resolved = resolveClientOptions(options);
     const routers = resolved.routers.map((address) => new GrpcRouterTransport(address, { pipeline: resolved.transport === 'stream' }));
     const deadline = Date.now() + resolved.connectTimeoutMs;
+    const attempts = routers.map((r) => r.connect(deadline, resolved.connectTimeoutMs));
     try {
-      await Promise.any(routers.map((r) => r.connect(deadline, resolved.connectTimeoutMs)));
+      await Promise.any(attempts);
     } catch (err) {
       for (const r of routers) r.close();
       const causes = (err instanceof AggregateError ? err.errors : [err]) as RingKvError[];
@@ -73,12 +80,23 @@ export class RingKvClient implements AsyncDisposable {
         cause: err,
       });
     }
-    return new RingKvClient(resolved, routers);
+    const client = new RingKvClient(resolved, routers);
+    // The routers that could not be reached (now or by the connect deadline) start ejected.
+    attempts.forEach((a, i) => a.catch((err: RingKvError) => client.#pool.eject(routers[i]!, err.message)));
+    return client;
   }
 
   /** `open` until `close()`, then `closed`. */
   get status(): ClientStatus {
     return this.#status;
+  }
+
+  /**
+   * Per router, in the order of `routers`: whether it is healthy or ejected (and until when),
+   * and what was sent to it. A snapshot; cheap enough to poll.
+   */
+  routerStats(): RouterStats[] {
+    return this.#pool.stats();
   }
 
   /** Cluster administration: status, the cluster map and membership changes (`admin.addShard()` ...). */

@@ -1,6 +1,6 @@
 import { Batcher, ErrorCode, RingKvError, fromGrpcError, type BatcherOptions, type Op, type OpResult__Output } from '@ringkv/core';
 import type { CallContext } from './call-context.js';
-import type { RouterPool } from './load-balancer.js';
+import type { RouterPool } from './router-pool.js';
 import { resultError } from './results.js';
 import { backoffMs, shouldRetry } from './retry.js';
 import type { RouterTransport } from './transport.js';
@@ -74,6 +74,7 @@ export class OpPipeline {
       if (it.avoid) for (const r of it.avoid) (avoid ??= new Set()).add(r);
     }
     const router = this.#pool.pick(avoid);
+    this.#pool.sent(router, items.length);
     try {
       const results = await router.execute(
         items.map((it) => it.op),
@@ -82,10 +83,13 @@ export class OpPipeline {
       if (results.length !== items.length) {
         throw new RingKvError(ErrorCode.INTERNAL, `router ${router.address} answered ${results.length} results for ${items.length} operations`);
       }
+      this.#pool.settled(router, items.length);
       return results.map((result) => ({ router, result, failure: undefined }));
     } catch (err) {
       // A whole-call failure is every item's failure; each item decides on its own retry.
+      // A failure of the router itself ejects it before any item retries.
       const failure = fromGrpcError(err);
+      this.#pool.settled(router, items.length, failure);
       return items.map(() => ({ router, result: undefined, failure }));
     }
   }

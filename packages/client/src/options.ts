@@ -1,18 +1,27 @@
 import { ErrorCode, MAX_SCAN_LIMIT, RingKvError, formatHostPort, parseHostPort } from '@ringkv/core';
-import type { ClientOptions } from './types.js';
+import type { ClientOptions, LoadBalancingPolicy } from './types.js';
 
 /** ClientOptions after defaults: the one place defaults live. */
 export interface ResolvedClientOptions {
   /** Normalised `HOST:PORT` strings, duplicates removed, in the given order. */
   routers: string[];
+  /** With a weighted policy, its keys normalised like `routers`. */
+  loadBalancing: LoadBalancingPolicy;
   timeoutMs: number;
   connectTimeoutMs: number;
   transport: 'stream' | 'unary';
+  ejectionBackoffInitialMs: number;
+  ejectionBackoffMaxMs: number;
+  healthCheckTimeoutMs: number;
 }
 
 export const CLIENT_DEFAULTS = {
   timeoutMs: 5_000,
   connectTimeoutMs: 3_000,
+  loadBalancing: 'round_robin',
+  ejectionBackoffInitialMs: 250,
+  ejectionBackoffMaxMs: 30_000,
+  healthCheckTimeoutMs: 1_000,
 } as const;
 
 /** Entries per scan request unless `pageSize`/`limit` says otherwise. */
@@ -31,13 +40,56 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (!Array.isArray(routers) || routers.length === 0) {
     throw invalid('`routers` must be a non-empty array of HOST:PORT strings, for example ["127.0.0.1:7400"]');
   }
-  const normalised = routers.map((r) => formatHostPort(parseHostPort(r, 'router address in `routers`')));
+  const normalised = [...new Set(routers.map((r) => formatHostPort(parseHostPort(r, 'router address in `routers`'))))];
+  const ejectionBackoffInitialMs = checkTimeout(options.ejectionBackoffInitialMs, 'ejectionBackoffInitialMs') ?? CLIENT_DEFAULTS.ejectionBackoffInitialMs;
+  const ejectionBackoffMaxMs = checkTimeout(options.ejectionBackoffMaxMs, 'ejectionBackoffMaxMs') ?? CLIENT_DEFAULTS.ejectionBackoffMaxMs;
+  if (ejectionBackoffMaxMs < ejectionBackoffInitialMs) {
+    throw invalid(`\`ejectionBackoffMaxMs\` (${ejectionBackoffMaxMs}) must be at least \`ejectionBackoffInitialMs\` (${ejectionBackoffInitialMs})`);
+  }
   return {
-    routers: [...new Set(normalised)],
+    routers: normalised,
+    loadBalancing: checkLoadBalancing(options.loadBalancing, normalised),
     timeoutMs: checkTimeout(options.timeoutMs, 'timeoutMs') ?? CLIENT_DEFAULTS.timeoutMs,
     connectTimeoutMs: checkTimeout(options.connectTimeoutMs, 'connectTimeoutMs') ?? CLIENT_DEFAULTS.connectTimeoutMs,
     transport: checkTransport(options.transport),
+    ejectionBackoffInitialMs,
+    ejectionBackoffMaxMs,
+    healthCheckTimeoutMs: checkTimeout(options.healthCheckTimeoutMs, 'healthCheckTimeoutMs') ?? CLIENT_DEFAULTS.healthCheckTimeoutMs,
   };
+}
+
+/**
+ * 'round_robin', 'random', or `{ weighted }` with a positive finite weight for each of
+ * `routers` (keys normalised like them): a router without a weight is an error rather than
+ * a silent default, and so is a weight for an address not in `routers`.
+ */
+function checkLoadBalancing(policy: ClientOptions['loadBalancing'], routers: readonly string[]): LoadBalancingPolicy {
+  if (policy === undefined) return CLIENT_DEFAULTS.loadBalancing;
+  if (policy === 'round_robin' || policy === 'random') return policy;
+  const shape = "`loadBalancing` must be 'round_robin', 'random' or { weighted: { 'HOST:PORT': weight, ... } }";
+  if (policy === null || typeof policy !== 'object' || Array.isArray(policy)) throw invalid(`${shape}, got ${JSON.stringify(policy)}`);
+  const extra = Object.keys(policy).filter((k) => k !== 'weighted');
+  const weights = (policy as { weighted?: unknown }).weighted;
+  if (extra.length > 0 || weights === null || typeof weights !== 'object' || Array.isArray(weights)) {
+    throw invalid(`${shape}, got an object with keys ${Object.keys(policy).join(', ') || '(none)'}`);
+  }
+  const out: Record<string, number> = {};
+  for (const [key, weight] of Object.entries(weights as Record<string, unknown>)) {
+    const address = formatHostPort(parseHostPort(key, 'router address in `loadBalancing.weighted`'));
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
+      throw invalid(`\`loadBalancing.weighted\` weight of ${key} must be a positive finite number, got ${String(weight)}`);
+    }
+    if (!routers.includes(address)) {
+      throw invalid(`\`loadBalancing.weighted\` has a weight for ${key}, which is not in \`routers\` (${routers.join(', ')})`);
+    }
+    if (address in out) throw invalid(`\`loadBalancing.weighted\` has two weights for ${address}`);
+    out[address] = weight;
+  }
+  const missing = routers.filter((r) => !(r in out));
+  if (missing.length > 0) {
+    throw invalid(`\`loadBalancing.weighted\` needs a weight for every router in \`routers\`; missing: ${missing.join(', ')}`);
+  }
+  return { weighted: out };
 }
 
 function checkTransport(t: ClientOptions['transport']): 'stream' | 'unary' {

@@ -12,6 +12,9 @@ import type {
   StatusResponse__Output,
 } from '@ringkv/core';
 
+/** A serving status of the standard gRPC health service. */
+export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
 /** One membership request of the Admin service (each answers with a plan). */
 export type MembershipChange =
   | { method: 'addShard'; request: AddShardRequest }
@@ -30,8 +33,6 @@ export type MembershipChange =
 export interface RouterTransport {
   /** The router's `HOST:PORT`. */
   readonly address: string;
-  /** False while the connection to the router is known to be failing. */
-  readonly healthy: boolean;
   /**
    * Resolves once the router accepts a connection; rejects with UNAVAILABLE as soon as a
    * connection attempt fails, or at `deadline` if none completes.
@@ -48,6 +49,18 @@ export interface RouterTransport {
   clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output>;
   /** AddShard, RemoveShard, SetWeight or Rebalance (dry run or not): the router's plan. */
   changeMembership(change: MembershipChange, deadline: number, signal?: AbortSignal): Promise<PlanResponse__Output>;
+  /**
+   * One standard health check (grpc.health.v1.Health/Check of the whole server): resolves to
+   * the router's serving status, or rejects (UNAVAILABLE) when it cannot be reached by `deadline`.
+   */
+  checkHealth(deadline: number): Promise<HealthStatus>;
+  /**
+   * Follows the router's serving status (grpc.health.v1.Health/Watch) until the returned
+   * function is called: `listener` gets every status the router reports, then `FAILED` once
+   * if the stream breaks (router unreachable) or `UNIMPLEMENTED` if the router has no health
+   * service. Nothing is reported after the stop function is called.
+   */
+  watchHealth(listener: (status: HealthStatus | 'FAILED' | 'UNIMPLEMENTED') => void): () => void;
   /** Fails calls in flight with CLOSED and releases the connection. Idempotent. */
   close(): void;
 }

@@ -7,12 +7,46 @@ export type Value = string | Uint8Array;
 /** `open` until `close()` is called, then `closed` for good. */
 export type ClientStatus = 'open' | 'closed';
 
+/**
+ * How batches and calls are spread over the routers (each batch of single-key operations
+ * issued in the same tick, each scan page and admin call is one pick):
+ * - `'round_robin'`: each router in turn;
+ * - `'random'`: a uniformly random router;
+ * - `{ weighted: { 'HOST:PORT': weight } }`: in proportion to positive weights (smooth
+ *   weighted round robin); every router in `routers` needs a weight, and only those.
+ * Ejected routers are skipped; their share goes to the others in proportion.
+ */
+export type LoadBalancingPolicy = 'round_robin' | 'random' | { weighted: Record<string, number> };
+
 export interface ClientOptions {
   /**
-   * Router addresses as `HOST:PORT` (`[v6]:PORT` for IPv6). Work is spread over them round
-   * robin, one batch at a time; `connect()` succeeds when at least one of them is reachable.
+   * Router addresses as `HOST:PORT` (`[v6]:PORT` for IPv6). Work is spread over them by
+   * `loadBalancing`, one batch at a time; `connect()` succeeds when at least one of them is
+   * reachable.
    */
   routers: string[];
+  /**
+   * How work is spread over `routers`.
+   * @default 'round_robin'
+   */
+  loadBalancing?: LoadBalancingPolicy;
+  /**
+   * How long a router is ejected (gets no traffic) after its connection failed or it reported
+   * NOT_SERVING, before the first health check, in milliseconds. Each failed health check
+   * doubles it, up to `ejectionBackoffMaxMs`; each wait is jittered by up to 20% either way.
+   * @default 250
+   */
+  ejectionBackoffInitialMs?: number;
+  /**
+   * Longest wait between two health checks of an ejected router, in milliseconds.
+   * @default 30000
+   */
+  ejectionBackoffMaxMs?: number;
+  /**
+   * Deadline of one health check of an ejected router, in milliseconds.
+   * @default 1000
+   */
+  healthCheckTimeoutMs?: number;
   /**
    * Deadline of each call in milliseconds, when the call does not pass its own `timeoutMs`.
    * @default 5000
@@ -29,6 +63,32 @@ export interface ClientOptions {
    * @default 'stream'
    */
   transport?: 'stream' | 'unary';
+}
+
+/** One router as the client sees it: `client.routerStats()`. Counters start at `connect()`. */
+export interface RouterStats {
+  /** The router's `HOST:PORT` (normalised). */
+  address: string;
+  /** `healthy` routers get traffic; `ejected` ones get none unless every router is ejected. */
+  state: 'healthy' | 'ejected';
+  /** When an ejected router's next health check is due (ms since the Unix epoch); absent when healthy. */
+  ejectedUntil?: number;
+  /** Why it was last ejected or failed its last health check; absent if it never was. */
+  lastFailure?: string;
+  /** Times it went from healthy to ejected. */
+  ejections: number;
+  /** Batches of single-key operations sent to it (one Pipeline frame or Execute call each). */
+  batches: number;
+  /** Operations in those batches (an operation retried on it counts again). */
+  operations: number;
+  /** Scan pages, status, cluster map and membership calls sent to it. */
+  calls: number;
+  /** Operations sent to it and not answered yet. */
+  inFlightOperations: number;
+  /** Batches and calls that failed because of the router itself (connection refused or lost, stream broken). */
+  failures: number;
+  /** Operations in the batches counted in `failures`. */
+  failedOperations: number;
 }
 
 /** Options every call takes. */

@@ -42,10 +42,16 @@ export interface FakeRouter {
   delayMs: number;
   /** Cap on the entries of one scan page. */
   maxPage: number;
+  /** Sets the status its grpc.health.v1 service reports (watchers are told at once). */
+  setServing(status: 'SERVING' | 'NOT_SERVING'): void;
+  /** Graceful shutdown (100 ms). */
   close(): Promise<void>;
+  /** Drops every connection now, like a killed process. */
+  kill(): void;
 }
 
-export async function startFakeRouter(): Promise<FakeRouter> {
+/** `port` 0 picks a free one; pass an old fake's port to bring a "router" back at its address. */
+export async function startFakeRouter(port = 0): Promise<FakeRouter> {
   const { server, health } = createServer();
   let version = 0n;
   const fake: FakeRouter = {
@@ -57,7 +63,9 @@ export async function startFakeRouter(): Promise<FakeRouter> {
     callError: undefined,
     delayMs: 0,
     maxPage: 10_000,
+    setServing: (status) => health.setStatus('', status),
     close: () => shutdownServer(server, 100),
+    kill: () => server.forceShutdown(),
   };
 
   const live = (s: Stored | undefined) => (s && (s.expiresAtMs === 0 || s.expiresAtMs > Date.now()) ? s : undefined);
@@ -158,8 +166,8 @@ export async function startFakeRouter(): Promise<FakeRouter> {
       });
     },
   });
-  const port = await bindServer(server as Server, '127.0.0.1:0');
+  const bound = await bindServer(server as Server, `127.0.0.1:${port}`);
   health.setStatus('', 'SERVING');
-  fake.address = `127.0.0.1:${port}`;
+  fake.address = `127.0.0.1:${bound}`;
   return fake;
 }

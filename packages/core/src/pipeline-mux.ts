@@ -9,6 +9,18 @@ import { fromGrpcError } from './grpc-status.js';
 
 type Stream = ClientDuplexStream<PipelineFrame, PipelineReply__Output>;
 
+/** Frames failed because their stream broke (not because the peer answered with an error). */
+const streamFailures = new WeakSet<RingKvError>();
+
+/**
+ * True when `err` failed a frame because its stream broke or was ended by the peer (connection
+ * refused or lost, peer shutting down): the peer may or may not have received the frame.
+ * False for the peer's own answers (a frame-level error code) and for deadlines and close.
+ */
+export function isStreamFailure(err: unknown): boolean {
+  return err instanceof RingKvError && streamFailures.has(err);
+}
+
 interface Pending {
   resolve: (r: { results: OpResult__Output[]; epoch: bigint }) => void;
   reject: (e: RingKvError) => void;
@@ -78,6 +90,7 @@ export class PipelineMux {
       const e = fromGrpcError(err);
       const reason = new RingKvError(e.code === ErrorCode.CANCELLED && !this.#closed ? ErrorCode.UNAVAILABLE : e.code,
         `${this.#label}: ${e.message}`, { cause: err });
+      streamFailures.add(reason);
       this.#failAll(reason);
     };
     stream.on('error', fail);

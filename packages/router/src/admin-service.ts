@@ -46,7 +46,15 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
     if (dryRun) return { ...totals, epoch: topology.epoch.toString(), committed: false };
     // Estimating can take a while: a caller that gave up meanwhile must find nothing changed.
     if (call.cancelled) throw new RingKvError(ErrorCode.CANCELLED, 'the caller gave up before the change was committed; nothing changed');
-    const map = await topology.commit((m) => startPlan(m, plan, leaving));
+    // The claim goes first: a router that crashes right after the commit must resume the change.
+    if (plan.moves.length > 0) await migrator.claim(plan.baseEpoch);
+    let map;
+    try {
+      map = await topology.commit((m) => startPlan(m, plan, leaving));
+    } catch (err) {
+      if (plan.moves.length > 0 && !migrator.running) await migrator.unclaim().catch(() => undefined);
+      throw err;
+    }
     migrator.ensureRunning();
     log.info({ epoch: map.epoch.toString(), arcs: plan.moves.length, fraction: plan.fraction }, 'membership change committed');
     return { ...totals, epoch: map.epoch.toString(), committed: true };
@@ -110,7 +118,11 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
         const map = topology.map;
         // Remaining work of a change in progress, else nothing: the ring decides placement.
         const moves = map.migrations.filter((m) => m.state !== 'done').map((m) => ({ ...m }));
-        if (!call.request.dryRun) migrator.ensureRunning();
+        // Explicitly takes the change over (its coordinator is gone): this router now resumes it.
+        if (!call.request.dryRun && moves.length > 0) {
+          await migrator.claim(map.epoch);
+          migrator.ensureRunning();
+        }
         const plan: MembershipPlan = { nextMembers: map.nextMembers, moves, fraction: 0, baseEpoch: map.epoch };
         await estimate(plan.moves);
         return {

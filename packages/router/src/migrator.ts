@@ -1,6 +1,7 @@
 import {
   ArcState, allMembers, formatArc, isMigrating, type ArcMoveState, type ClusterMap, type Logger,
 } from '@ringkv/core';
+import type { CoordinatorMarker } from './coordinator-marker.js';
 import type { Topology } from './topology.js';
 
 export interface MigratorOptions {
@@ -34,14 +35,16 @@ export class Migrator {
   readonly #topology: Topology;
   readonly #log: Logger;
   readonly #opts: MigratorOptions;
+  readonly #marker: CoordinatorMarker;
   readonly #progress = new Map<string, ArcProgressView>();
   #running: Promise<void> | undefined;
   #closed = false;
   #abort = new AbortController();
   lastError = '';
 
-  constructor(topology: Topology, log: Logger, options: MigratorOptions) {
+  constructor(topology: Topology, log: Logger, options: MigratorOptions, marker: CoordinatorMarker) {
     this.#topology = topology;
+    this.#marker = marker;
     this.#log = log;
     this.#opts = options;
   }
@@ -55,6 +58,40 @@ export class Migrator {
     return this.#running !== undefined;
   }
 
+  /**
+   * Claims the coordination of the change about to be committed on top of `baseEpoch` (or,
+   * for Rebalance, of the change in progress): recorded in the data dir before the commit,
+   * so that this router, and only this one, resumes the change after a restart.
+   */
+  claim(baseEpoch: bigint): Promise<void> {
+    return this.#marker.set({ clusterId: this.#topology.map.clusterId, baseEpoch: baseEpoch.toString() });
+  }
+
+  /** Drops a claim whose change was not committed after all (or is finished). */
+  unclaim(): Promise<void> {
+    return this.#marker.clear();
+  }
+
+  /**
+   * At router start: resumes the change in progress if this router claimed it; otherwise
+   * leaves it to its coordinator and says so. Returns whether it resumed.
+   */
+  async resumeIfClaimed(): Promise<boolean> {
+    const map = this.#topology.map;
+    const claim = await this.#marker.load();
+    if (!isMigrating(map)) {
+      if (claim) await this.#marker.clear();
+      return false;
+    }
+    if (claim && claim.clusterId === map.clusterId) {
+      this.ensureRunning();
+      return true;
+    }
+    this.#log.warn({ epoch: map.epoch.toString() },
+      'a membership change is in progress that this router did not accept: not resuming it here (its coordinating router drives it; if that router is gone for good, `ringkv rebalance` through this one takes it over)');
+    return false;
+  }
+
   /** Starts the loop if the map has unfinished work. */
   ensureRunning(): void {
     if (this.#running || this.#closed || !isMigrating(this.#topology.map)) return;
@@ -64,6 +101,11 @@ export class Migrator {
   }
 
   async #run(): Promise<void> {
+    await this.#loop();
+    if (!this.#closed && !isMigrating(this.#topology.map)) await this.#marker.clear().catch(() => undefined);
+  }
+
+  async #loop(): Promise<void> {
     while (!this.#closed && isMigrating(this.#topology.map)) {
       try {
         const left = this.#topology.map.migrations.filter((m) => m.state !== ArcState.DONE);

@@ -13,6 +13,7 @@ import { ShardClient } from './shard-client.js';
 import { kvHandlers } from './kv-service.js';
 import { adminHandlers } from './admin-service.js';
 import { Migrator } from './migrator.js';
+import { CoordinatorMarker } from './coordinator-marker.js';
 
 export interface BootstrapShard {
   id: string;
@@ -35,6 +36,13 @@ export interface RouterOptions {
   requestTimeoutMs?: number;
   /** WRONG_OWNER / TRY_AGAIN retries. @default 8 */
   maxRedirections?: number;
+  /**
+   * How often the router asks the shards for a newer cluster map (one committed through
+   * another router), in milliseconds. Data requests follow a newer map at once anyway
+   * (WRONG_OWNER); this keeps Status and GetClusterMap current.
+   * @default 1000
+   */
+  mapRefreshIntervalMs?: number;
   /** Arcs migrated at once. @default 4 */
   migrationArcConcurrency?: number;
   /** Byte-rate limit of each arc's snapshot stream; 0 = unlimited. @default 0 */
@@ -96,7 +104,7 @@ export class Router {
       arcConcurrency: options.migrationArcConcurrency ?? 4,
       rateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
       retryDelayMs: 500,
-    });
+    }, new CoordinatorMarker(options.dataDir));
     const { server, health } = createServer();
     const pipelines = new PipelineStreams(
       async (ops) => ({ results: await forwarder.execute(ops) }),
@@ -116,8 +124,11 @@ export class Router {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     log.info({ address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id) }, 'router listening');
     void topology.pushMapUntilInstalled();
-    // A change recorded in the map but not finished (the router restarted): resume it.
-    migrator.ensureRunning();
+    // A change this router accepted but did not finish (it restarted): resume it. A change
+    // accepted by another router is left to that one (one coordinator at a time).
+    await migrator.resumeIfClaimed();
+    // Other routers may change the map: follow them without waiting for a WRONG_OWNER.
+    topology.startRefresh(options.mapRefreshIntervalMs ?? 1_000);
     return new Router(address, topology, migrator, server, health, log, pipelines);
   }
 

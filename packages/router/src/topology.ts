@@ -16,6 +16,7 @@ export class Topology {
   #commits: Promise<unknown> = Promise.resolve();
   #closed = false;
   #pushing: Promise<void> | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(map: ClusterMap, store: MapStore, log: Logger, shardOptions: ShardClientOptions) {
     this.#own = new Ownership(map);
@@ -99,7 +100,38 @@ export class Topology {
     }
   }
 
-  /** Offers the current map to every shard (best effort; laggards catch up on WRONG_OWNER). */
+  /**
+   * Every `intervalMs`, asks each shard for its map and adopts a newer one (a change made
+   * through another router). Cheap: one small unary call per shard, skipped while the
+   * previous round runs; the timer does not keep the process alive.
+   */
+  startRefresh(intervalMs: number): void {
+    if (this.#refreshTimer || this.#closed) return;
+    let running = false;
+    this.#refreshTimer = setInterval(() => {
+      if (running || this.#closed) return;
+      running = true;
+      this.refreshFromShards(Math.min(intervalMs, 1_000)).finally(() => {
+        running = false;
+      });
+    }, intervalMs);
+    this.#refreshTimer.unref();
+  }
+
+  /** One refresh round (see startRefresh); resolves to whether a newer map was adopted. */
+  async refreshFromShards(timeoutMs: number): Promise<boolean> {
+    const maps = await Promise.all(this.shards().map((s) => s.getClusterMap(timeoutMs).catch(() => undefined)));
+    let best: ClusterMap | undefined;
+    for (const m of maps) if (m && m.clusterId === this.map.clusterId && (!best || m.epoch > best.epoch)) best = m;
+    if (!best || best.epoch <= this.epoch || this.#closed) return false;
+    try {
+      return await this.adopt(best);
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'could not adopt a newer map from the shards');
+      return false;
+    }
+  }
+
   /**
    * Pushes the map to every shard, retrying the ones that did not take it (a node started
    * after its router) every second for up to `forMs`, so that nodes know their map before
@@ -215,6 +247,7 @@ export class Topology {
 
   close(): void {
     this.#closed = true;
+    clearInterval(this.#refreshTimer);
     for (const s of this.#shards.values()) s.close();
     this.#shards.clear();
   }

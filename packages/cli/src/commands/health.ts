@@ -83,10 +83,12 @@ export function registerHealthCommand(program: Command, io: Io, fail: Fail): voi
     .action(async (flags: { target?: string; service?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<{ router?: string; timeout: string }>();
       const envRouter = io.env.RINGKV_ROUTER !== '' ? io.env.RINGKV_ROUTER : undefined;
+      // A list of routers (--router A,B): the first one is checked.
+      const first = (list: string) => list.split(',')[0]!.trim();
       const [target, what] =
         flags.target !== undefined ? [flags.target, '--target']
-        : g.router !== undefined ? [g.router, '--router']
-        : envRouter !== undefined ? [envRouter, 'RINGKV_ROUTER']
+        : g.router !== undefined ? [first(g.router), '--router']
+        : envRouter !== undefined ? [first(envRouter), 'RINGKV_ROUTER']
         : [DEFAULT_TARGET, 'default'];
       const usage = (message: string): never => {
         io.stderr.write(`error: INVALID_ARGUMENT: ${message}\n`);
