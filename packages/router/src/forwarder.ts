@@ -41,13 +41,14 @@ export class Forwarder {
     return Promise.all(ops.map((op) => this.executeOne(op, requestId)));
   }
 
-  async executeOne(op: Op__Output, requestId?: string): Promise<OpResult> {
+  executeOne(op: Op__Output, requestId?: string): Promise<OpResult> {
     const metrics = this.#opts.metrics;
     if (!metrics) return this.#forward(op, requestId);
     const started = performance.now();
-    const result = await this.#forward(op, requestId);
-    metrics.record(opKindOf(op), result.errorCode, (performance.now() - started) / 1000);
-    return result;
+    return this.#forward(op, requestId).then((result) => {
+      metrics.record(opKindOf(op), result.errorCode, (performance.now() - started) / 1000);
+      return result;
+    });
   }
 
   async #forward(op: Op__Output, requestId: string | undefined): Promise<OpResult> {
