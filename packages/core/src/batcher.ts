@@ -20,6 +20,7 @@ const DEFAULTS: Required<BatcherOptions> = {
 
 interface Pending<I, O> {
   item: I;
+  tag: string | undefined;
   size: number;
   resolve: (o: O) => void;
   reject: (e: RingKvError) => void;
@@ -28,14 +29,18 @@ interface Pending<I, O> {
   onAbort: (() => void) | undefined;
 }
 
+/** Most distinct tags handed to `send` with one batch. */
+export const MAX_BATCH_TAGS = 64;
+
 /**
  * Coalesces items submitted in the same macrotask into batches (auto-pipelining), with
  * bounded batch size, bounded batches in flight and a bounded queue. `send` gets the items
- * of one batch and resolves to one result per item, in order; if it rejects, every item of
- * that batch fails with the error.
+ * of one batch (and the distinct tags they were submitted with, at most MAX_BATCH_TAGS: the
+ * request ids a router passes on to a shard) and resolves to one result per item, in order;
+ * if it rejects, every item of that batch fails with the error.
  */
 export class Batcher<I, O> {
-  readonly #send: (items: I[]) => Promise<O[]>;
+  readonly #send: (items: I[], tags: string[]) => Promise<O[]>;
   readonly #sizeOf: (item: I) => number;
   readonly #opts: Required<BatcherOptions>;
   #queue: Pending<I, O>[] = [];
@@ -44,7 +49,7 @@ export class Batcher<I, O> {
   #scheduled = false;
   #closed: RingKvError | undefined;
 
-  constructor(send: (items: I[]) => Promise<O[]>, sizeOf: (item: I) => number, options: BatcherOptions = {}) {
+  constructor(send: (items: I[], tags: string[]) => Promise<O[]>, sizeOf: (item: I) => number, options: BatcherOptions = {}) {
     this.#send = send;
     this.#sizeOf = sizeOf;
     this.#opts = { ...DEFAULTS, ...options };
@@ -58,7 +63,8 @@ export class Batcher<I, O> {
     return this.#inFlight;
   }
 
-  submit(item: I, signal?: AbortSignal): Promise<O> {
+  /** Queues `item`; `tag` (a request id) travels with its batch. */
+  submit(item: I, signal?: AbortSignal, tag?: string): Promise<O> {
     if (this.#closed) return Promise.reject(this.#closed);
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.queued >= this.#opts.maxQueued) {
@@ -67,7 +73,7 @@ export class Batcher<I, O> {
       );
     }
     return new Promise<O>((resolve, reject) => {
-      const p: Pending<I, O> = { item, size: this.#sizeOf(item), resolve, reject, settled: false, signal, onAbort: undefined };
+      const p: Pending<I, O> = { item, tag, size: this.#sizeOf(item), resolve, reject, settled: false, signal, onAbort: undefined };
       if (signal) {
         p.onAbort = () => this.#settle(p, undefined, abortError(signal));
         signal.addEventListener('abort', p.onAbort, { once: true });
@@ -124,7 +130,7 @@ export class Batcher<I, O> {
   async #run(batch: Pending<I, O>[]): Promise<void> {
     this.#inFlight++;
     try {
-      const results = await this.#send(batch.map((p) => p.item));
+      const results = await this.#send(batch.map((p) => p.item), tagsOf(batch));
       if (results.length !== batch.length) {
         throw new RingKvError(ErrorCode.INTERNAL, `batch of ${batch.length} got ${results.length} results`);
       }
@@ -145,6 +151,19 @@ export class Batcher<I, O> {
     if (err) p.reject(err);
     else p.resolve(value as O);
   }
+}
+
+function tagsOf(batch: ReadonlyArray<{ tag: string | undefined }>): string[] {
+  const tags: string[] = [];
+  let last: string | undefined;
+  for (const p of batch) {
+    // Items of one request are mostly adjacent: the `last` check skips the search for them.
+    if (p.tag === undefined || p.tag === last) continue;
+    last = p.tag;
+    if (!tags.includes(p.tag)) tags.push(p.tag);
+    if (tags.length >= MAX_BATCH_TAGS) break;
+  }
+  return tags;
 }
 
 export function abortError(signal: AbortSignal): RingKvError {

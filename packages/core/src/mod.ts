@@ -20,3 +20,7 @@ export * from './logger.js';
 export * from './ownership.js';
 export * from './pipeline-mux.js';
 export * from './process-main.js';
+export * from './request-id.js';
+export * from './request-log.js';
+export * from './metrics.js';
+export * from './metrics-server.js';

@@ -52,7 +52,8 @@ export class PipelineMux {
     return this.#pending.size;
   }
 
-  send(ops: Op[], deadline: number, epoch?: bigint): Promise<{ results: OpResult__Output[]; epoch: bigint }> {
+  /** One frame; `requestIds` name the requests its ops belong to, for the peer's logs. */
+  send(ops: Op[], deadline: number, epoch?: bigint, requestIds?: string[]): Promise<{ results: OpResult__Output[]; epoch: bigint }> {
     if (this.#closed) return Promise.reject(new RingKvError(ErrorCode.CLOSED, `${this.#label}: closed`));
     const stream = this.#ensure();
     const id = this.#nextId;
@@ -64,7 +65,9 @@ export class PipelineMux {
         }
       }, Math.max(0, deadline - Date.now()));
       this.#pending.set(id, { resolve, reject, timer });
-      stream.write({ id, ops, ...(epoch !== undefined ? { epoch: epoch.toString() } : {}) });
+      stream.write({
+        id, ops, ...(epoch !== undefined ? { epoch: epoch.toString() } : {}), ...(requestIds?.length ? { requestIds } : {}),
+      });
     });
   }
 
@@ -126,7 +129,8 @@ export class PipelineMux {
 export const MAX_OPS_PER_FRAME = 10_000;
 
 type ServerStream = ServerDuplexStream<PipelineFrame__Output, PipelineReply>;
-type FrameHandler = (ops: Op__Output[], epoch: bigint) => Promise<{ results: OpResult[]; epoch?: bigint }>;
+/** `requestIds`: what the frame's request_ids field carries (see common.proto). */
+type FrameHandler = (ops: Op__Output[], epoch: bigint, requestIds: string[]) => Promise<{ results: OpResult[]; epoch?: bigint }>;
 
 /**
  * The server end of Pipeline streams: each frame is handled as it arrives (frames of one
@@ -137,11 +141,22 @@ type FrameHandler = (ops: Op__Output[], epoch: bigint) => Promise<{ results: OpR
 export class PipelineStreams {
   readonly #open = new Map<ServerStream, { frames: number }>();
   #draining = false;
+  #frames = 0;
 
   constructor(
     private readonly handle: FrameHandler,
     private readonly onError: (err: unknown) => void,
   ) {}
+
+  /** Streams open now. */
+  get streams(): number {
+    return this.#open.size;
+  }
+
+  /** Frames received and not answered yet, over all streams. */
+  get framesInFlight(): number {
+    return this.#frames;
+  }
 
   serve(call: ServerStream): void {
     const state = { frames: 0 };
@@ -156,17 +171,19 @@ export class PipelineStreams {
     call.on('data', (frame: PipelineFrame__Output) => {
       const reply = (r: PipelineReply) => {
         state.frames--;
+        this.#frames--;
         if (!call.cancelled && !call.destroyed) call.write(r);
         finish();
       };
       state.frames++;
+      this.#frames++;
       if (frame.ops.length > MAX_OPS_PER_FRAME) {
         reply({ id: frame.id, errorCode: ErrorCode.INVALID_ARGUMENT, errorMessage: `frame of ${frame.ops.length} ops exceeds ${MAX_OPS_PER_FRAME}` });
         return;
       }
       let work: Promise<{ results: OpResult[]; epoch?: bigint }>;
       try {
-        work = this.handle(frame.ops, BigInt(frame.epoch || 0));
+        work = this.handle(frame.ops, BigInt(frame.epoch || 0), frame.requestIds);
       } catch (err) {
         work = Promise.reject(err);
       }

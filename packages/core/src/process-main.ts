@@ -11,9 +11,7 @@ export async function runUntilSignal(log: Logger, start: () => Promise<{ close()
   try {
     server = await start();
   } catch (err) {
-    const code = err instanceof RingKvError ? err.code : 'INTERNAL';
-    process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    exitOnStartFailure(err);
   }
   let stopping = false;
   const stop = (signal: string) => {
@@ -27,4 +25,11 @@ export async function runUntilSignal(log: Logger, start: () => Promise<{ close()
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Prints `error: CODE: message` and exits 1: a server that cannot start (bad flag or environment). */
+export function exitOnStartFailure(err: unknown): never {
+  const code = err instanceof RingKvError ? err.code : 'INTERNAL';
+  process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 }

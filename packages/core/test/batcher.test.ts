@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher, ErrorCode, RingKvError, abortError } from '@ringkv/core';
+import { Batcher, ErrorCode, MAX_BATCH_TAGS, RingKvError, abortError } from '@ringkv/core';
 
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -186,5 +186,21 @@ describe('Batcher', () => {
     release();
     // What was in flight still completes.
     expect(await first).toBe('first');
+  });
+});
+
+describe('Batcher tags', () => {
+  it('hands send the distinct tags of a batch, in first-seen order, at most MAX_BATCH_TAGS', async () => {
+    const seen: string[][] = [];
+    const b = new Batcher(async (items: string[], tags: string[]) => {
+      seen.push(tags);
+      return items;
+    }, () => 1);
+    await Promise.all([b.submit('1', undefined, 'r1'), b.submit('2', undefined, 'r1'), b.submit('3'), b.submit('4', undefined, 'r2'),
+      b.submit('5', undefined, 'r1')]);
+    expect(seen).toEqual([['r1', 'r2']]);
+    await Promise.all(Array.from({ length: MAX_BATCH_TAGS + 10 }, (_, i) => b.submit(String(i), undefined, `t${i}`)));
+    expect(seen[1]).toHaveLength(MAX_BATCH_TAGS);
+    expect(seen[1]![0]).toBe('t0');
   });
 });

@@ -34,6 +34,8 @@ export class MigrationSource {
   readonly #pendingClean = new Set<string>();
   readonly #clean = new Set<string>();
   #closed = false;
+  /** Records (and their bytes) ingested by targets since start: snapshots, and writes forwarded during a copy. */
+  readonly sent = { snapshotKeys: 0, snapshotBytes: 0, forwardedKeys: 0 };
 
   constructor(nodeId: string, store: LevelStore, peers: PeerPool, ownership: () => Ownership | undefined) {
     this.#nodeId = nodeId;
@@ -64,6 +66,7 @@ export class MigrationSource {
     await Promise.all(forwards.map(async (f) => {
       try {
         await this.#peers.ingest(this.#addressOf(f.targetId), f.epoch, this.#nodeId, f.records);
+        this.sent.forwardedKeys += f.records.length;
       } catch {
         failed.add(f.targetId);
         for (const m of f.moves) this.#markDirty(m);
@@ -99,6 +102,8 @@ export class MigrationSource {
       if (batch.length > 0) {
         await this.#peers.ingest(targetAddress, epoch, this.#nodeId, batch);
         total += batchBytes;
+        this.sent.snapshotKeys += batch.length;
+        this.sent.snapshotBytes += batchBytes;
       }
       pending.forEach((p, i) => {
         sent[i]!.keys += p.keys;

@@ -1,42 +1,79 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, toServiceError, type PipelineStreams,
-  type NodeHandlers,
+  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, requestIdOf, toServiceError, type PipelineStreams,
+  type NodeHandlers, type RequestLog,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { StorageEngine } from './storage-engine.js';
+import type { NodeMetrics } from './node-metrics.js';
 import type { Logger } from '@ringkv/core';
 
 /** Largest batch one Execute may carry. */
 export const MAX_OPS_PER_REQUEST = 10_000;
 const MAX_SCAN_LIMIT = 10_000;
 
-/** gRPC handlers of ringkv.v1.Node: proto in, engine call, proto out; errors converted once. */
-export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipelines: PipelineStreams): NodeHandlers {
-  const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
-    if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
+export interface NodeServiceDeps {
+  engine: StorageEngine;
+  log: Logger;
+  pipelines: PipelineStreams;
+  requests: RequestLog;
+  metrics?: NodeMetrics | undefined;
+}
+
+/**
+ * gRPC handlers of ringkv.v1.Node: proto in, engine call, proto out; errors converted once.
+ * Data calls carry the router's request id (`x-request-id`) into the node's logs.
+ */
+export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
+  const { engine, log, pipelines, requests, metrics } = deps;
+  const fail = (cb: sendUnaryData<never>, err: unknown, what: string, reqId?: string) => {
+    if (!(err instanceof RingKvError)) log.error({ err, ...(reqId ? { reqId } : {}) }, `${what} failed`);
     cb(toServiceError(err) as never, null);
   };
   return {
     Execute(call, cb) {
+      const started = performance.now();
+      const startedMs = Date.now();
+      const reqId = requestIdOf(call.metadata);
       const { epoch, ops } = call.request;
       if (ops.length > MAX_OPS_PER_REQUEST) {
-        return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`), 'Execute');
+        return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`), 'Execute', reqId);
       }
       engine.execute(BigInt(epoch), ops).then(
-        (results) => cb(null, { results, epoch: engine.epoch.toString() }),
-        (err) => fail(cb, err, 'Execute'),
+        (results) => {
+          metrics?.recordOps(ops, results, '', started);
+          requests.done(reqId, 'Execute', ops.length, startedMs, results);
+          cb(null, { results, epoch: engine.epoch.toString() });
+        },
+        (err) => {
+          metrics?.recordOps(ops, undefined, errorCodeOf(err), started);
+          requests.done(reqId, 'Execute', ops.length, startedMs, undefined, err);
+          fail(cb, err, 'Execute', reqId);
+        },
       );
     },
     Pipeline(call) {
       pipelines.serve(call);
     },
     Scan(call, cb) {
+      const started = performance.now();
+      const startedMs = Date.now();
+      const reqId = requestIdOf(call.metadata);
       const r = call.request;
       const limit = Math.min(Math.max(r.limit || 1000, 1), MAX_SCAN_LIMIT);
       const maxExamined = Math.max(r.maxExamined || limit * 10, limit);
+      const settle = (err: unknown) => {
+        metrics?.ops.record('scan', err === undefined ? '' : errorCodeOf(err), (performance.now() - started) / 1000);
+        requests.done(reqId, 'Scan', 1, startedMs, undefined, err);
+      };
       engine.scan({ epoch: BigInt(r.epoch), after: r.after, prefix: r.prefix, limit, maxExamined }).then(
-        (res) => cb(null, res),
-        (err) => fail(cb, err, 'Scan'),
+        (res) => {
+          settle(undefined);
+          cb(null, res);
+        },
+        (err) => {
+          settle(err);
+          fail(cb, err, 'Scan', reqId);
+        },
       );
     },
     GetClusterMap(_call, cb) {
@@ -112,4 +149,8 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipeline
       );
     },
   };
+}
+
+function errorCodeOf(err: unknown): string {
+  return err instanceof RingKvError ? err.code : ErrorCode.INTERNAL;
 }

@@ -169,6 +169,21 @@ export class QueueEngine {
     }
   }
 
+  /**
+   * Messages in the in-memory indexes, by lane (queued = ready or in flight): of the queues
+   * used since their arc last changed (an index is loaded on a queue's first operation), not
+   * of every queue on disk.
+   */
+  indexedMessages(): { queued: number; deadLetters: number } {
+    let queued = 0;
+    let deadLetters = 0;
+    for (const s of this.#states.values()) {
+      queued += s.lanes[QueueLane.MAIN].length;
+      deadLetters += s.lanes[QueueLane.DEAD].length;
+    }
+    return { queued, deadLetters };
+  }
+
   /** Ends blocking pops (they answer with no message). */
   close(): void {
     this.#closed = true;

@@ -76,6 +76,8 @@ export class StorageEngine {
   #installs: Promise<unknown> = Promise.resolve();
   #stats: { at: number; result: Promise<NodeStats> } | undefined;
   readonly #cleanupQueue: Arc[] = [];
+  /** Records ingested from migration sources since the engine opened: applied (newer than ours) and skipped. */
+  readonly ingested = { applied: 0, skipped: 0 };
 
   private constructor(options: StorageEngineOptions) {
     this.nodeId = options.nodeId;
@@ -137,6 +139,16 @@ export class StorageEngine {
 
   get writeQueueDepth(): number {
     return this.#writes.depth;
+  }
+
+  /** Records this node sent to migration targets since it opened (see MigrationSource.sent). */
+  get migrationSent(): Readonly<MigrationSource['sent']> {
+    return this.#migration.sent;
+  }
+
+  /** Messages in the in-memory queue indexes (see QueueEngine.indexedMessages). */
+  queueIndexedMessages(): { queued: number; deadLetters: number } {
+    return this.#queues.indexedMessages();
   }
 
   #checkOpen(): void {
@@ -352,7 +364,11 @@ export class StorageEngine {
       let applied = 0;
       const done = (r: OpResult) => {
         if (r.found) applied++;
-        if (--left === 0) resolve({ applied, skipped: items.length - applied });
+        if (--left === 0) {
+          this.ingested.applied += applied;
+          this.ingested.skipped += items.length - applied;
+          resolve({ applied, skipped: items.length - applied });
+        }
       };
       for (const it of items) this.#writes.push({ kind: 'ingest', ...it, done });
     });

@@ -1,9 +1,12 @@
-import { NodeService, PipelineStreams, SERVICE_NAMES, bindServer, createServer, parseHostPort, shutdownServer, validateShardId, type ServingHealth, type SizeLimits } from '@ringkv/core';
+import {
+  ErrorCode, MetricsServer, NodeService, PipelineStreams, RequestLog, RingKvError, SERVICE_NAMES, bindServer, createLogger,
+  createServer, newRequestId, parseHostPort, shutdownServer, validateShardId, type Logger, type ServingHealth, type SizeLimits,
+} from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 
 import { StorageEngine } from './storage-engine.js';
 import { nodeServiceHandlers } from './node-service.js';
-import { createLogger, type Logger } from '@ringkv/core';
+import { NodeMetrics } from './node-metrics.js';
 
 export interface StorageNodeOptions {
   /** Shard id, fixed for the life of the data dir. */
@@ -18,6 +21,12 @@ export interface StorageNodeOptions {
   tombstoneGraceMs?: number;
   /** @default 1000 */
   sweepIntervalMs?: number;
+  /** HOST:PORT of the Prometheus endpoint (GET /metrics); port 0 picks a free port (see `metricsAddress`). @default undefined (no metrics) */
+  metrics?: string;
+  /** How old the live keys/bytes count of a scrape may be (each refresh scans the data). @default 30_000 */
+  metricsStatsMaxAgeMs?: number;
+  /** Frames and calls slower than this are logged at warn with their request ids. @default 1000 */
+  slowRequestMs?: number;
   logger?: Logger;
 }
 
@@ -29,6 +38,9 @@ export class StorageNode {
   /** The address actually bound, HOST:PORT. */
   readonly address: string;
   readonly engine: StorageEngine;
+  /** The address the metrics endpoint is bound to, when `metrics` was given. */
+  readonly metricsAddress: string | undefined;
+  readonly #metricsServer: MetricsServer | undefined;
   readonly #server: Server;
   readonly #health: ServingHealth;
   readonly #log: Logger;
@@ -39,8 +51,11 @@ export class StorageNode {
 
   private constructor(
     id: string, address: string, engine: StorageEngine, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
+    metricsServer: MetricsServer | undefined,
   ) {
     this.#pipelines = pipelines;
+    this.#metricsServer = metricsServer;
+    this.metricsAddress = metricsServer?.address;
     this.id = id;
     this.address = address;
     this.engine = engine;
@@ -52,6 +67,7 @@ export class StorageNode {
   static async start(options: StorageNodeOptions): Promise<StorageNode> {
     validateShardId(options.id);
     const { host } = parseHostPort(options.listen, 'listen address');
+    if (options.metrics !== undefined) parseHostPort(options.metrics, 'metrics address');
     const log = options.logger ?? createLogger('ringkv-node', { node: options.id });
     const engine = await StorageEngine.open({
       nodeId: options.id,
@@ -63,14 +79,35 @@ export class StorageNode {
       logger: log,
     });
     const { server, health } = createServer();
-    const pipelines = new PipelineStreams(
-      async (ops, epoch) => ({ results: await engine.execute(epoch, ops), epoch: engine.epoch }),
+    const requests = new RequestLog(log, { slowRequestMs: options.slowRequestMs ?? 1_000 });
+    // The handler runs only once the server is up, after `metrics` below is made.
+    const pipelines: PipelineStreams = new PipelineStreams(
+      async (ops, epoch, requestIds) => {
+        const started = performance.now();
+        const startedMs = Date.now();
+        const reqIds = requestIds.length > 0 ? requestIds : [newRequestId()];
+        try {
+          const results = await engine.execute(epoch, ops);
+          metrics?.recordOps(ops, results, '', started);
+          requests.done(reqIds, 'Pipeline', ops.length, startedMs, results);
+          return { results, epoch: engine.epoch };
+        } catch (err) {
+          metrics?.recordOps(ops, undefined, err instanceof RingKvError ? err.code : ErrorCode.INTERNAL, started);
+          requests.done(reqIds, 'Pipeline', ops.length, startedMs, undefined, err);
+          throw err;
+        }
+      },
       (err) => log.error({ err }, 'Pipeline frame failed'),
     );
-    server.addService(NodeService.service, nodeServiceHandlers(engine, log, pipelines));
+    const metrics = options.metrics !== undefined
+      ? new NodeMetrics(engine, pipelines, options.metricsStatsMaxAgeMs !== undefined ? { statsMaxAgeMs: options.metricsStatsMaxAgeMs } : {})
+      : undefined;
+    server.addService(NodeService.service, nodeServiceHandlers({ engine, log, pipelines, requests, metrics }));
     let port: number;
+    let metricsServer: MetricsServer | undefined;
     try {
       port = await bindServer(server, options.listen);
+      if (metrics) metricsServer = await MetricsServer.start(options.metrics!, metrics.registry, log);
     } catch (err) {
       server.forceShutdown();
       await engine.close();
@@ -80,7 +117,7 @@ export class StorageNode {
     health.setStatus(SERVICE_NAMES.node, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString() }, 'storage node listening');
-    return new StorageNode(options.id, address, engine, server, health, log, pipelines);
+    return new StorageNode(options.id, address, engine, server, health, log, pipelines, metricsServer);
   }
 
   get status(): NodeStatus {
@@ -100,6 +137,7 @@ export class StorageNode {
       this.engine.endBlockingCalls();
       await shutdownServer(this.#server, graceMs);
       await this.engine.close();
+      await this.#metricsServer?.close();
       this.#status = 'closed';
       this.#log.info('storage node closed');
     })();

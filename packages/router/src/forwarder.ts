@@ -1,6 +1,6 @@
 import {
-  ErrorCode, RingKvError, asRingKvError, isBlockingOp, keyHash, keyOfOp, validateOp,
-  type Op__Output, type OpResult, type OpResult__Output, type SizeLimits,
+  ErrorCode, RingKvError, asRingKvError, isBlockingOp, keyHash, keyOfOp, opKindOf, validateOp,
+  type OpMetrics, type Op__Output, type OpResult, type OpResult__Output, type SizeLimits,
 } from '@ringkv/core';
 import type { Topology } from './topology.js';
 
@@ -10,6 +10,8 @@ export interface ForwarderOptions {
   maxRedirections: number;
   /** How long TRY_AGAIN (an arc hand-off) is retried before it reaches the client. @default 3000 */
   tryAgainBudgetMs?: number;
+  /** Counts each operation and its latency, as forwarded (retries included), by op and outcome. */
+  metrics?: OpMetrics;
 }
 
 const EMPTY: OpResult = { errorCode: '', errorMessage: '', found: false, version: '0', expiresAtMs: '0', epoch: '0' };
@@ -34,11 +36,22 @@ export class Forwarder {
     this.#opts = options;
   }
 
-  execute(ops: Op__Output[]): Promise<OpResult[]> {
-    return Promise.all(ops.map((op) => this.executeOne(op)));
+  /** `requestId` names the client request in the shards' logs. */
+  execute(ops: Op__Output[], requestId?: string): Promise<OpResult[]> {
+    return Promise.all(ops.map((op) => this.executeOne(op, requestId)));
   }
 
-  async executeOne(op: Op__Output): Promise<OpResult> {
+  executeOne(op: Op__Output, requestId?: string): Promise<OpResult> {
+    const metrics = this.#opts.metrics;
+    if (!metrics) return this.#forward(op, requestId);
+    const started = performance.now();
+    return this.#forward(op, requestId).then((result) => {
+      metrics.record(opKindOf(op), result.errorCode, (performance.now() - started) / 1000);
+      return result;
+    });
+  }
+
+  async #forward(op: Op__Output, requestId: string | undefined): Promise<OpResult> {
     const invalid = validateOp(op, this.#opts.limits);
     if (invalid) return errorResult(invalid);
     const hash = keyHash(keyOfOp(op)!);
@@ -52,7 +65,7 @@ export class Forwarder {
       try {
         const shard = this.#topology.ownerOf(hash);
         shardId = shard.id;
-        result = blocking ? await shard.executeAlone(op, Number(op.queue!.waitMs)) : await shard.submit(op);
+        result = blocking ? await shard.executeAlone(op, Number(op.queue!.waitMs), requestId) : await shard.submit(op, requestId);
       } catch (err) {
         return errorResult(asRingKvError(err));
       }

@@ -1,6 +1,7 @@
 import {
-  AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, RingKvError, SERVICE_NAMES,
-  bindServer, createLogger, createServer, newClusterMap, parseHostPort, shutdownServer, validateClusterMap,
+  AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, MetricsServer, RequestLog,
+  RingKvError, SERVICE_NAMES, bindServer, createLogger, createServer, newClusterMap, parseHostPort, requestIdOr, shutdownServer,
+  validateClusterMap,
   validateShardId, type ClusterMap, type Logger, type ServingHealth, type SizeLimits,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
@@ -14,6 +15,7 @@ import { kvHandlers } from './kv-service.js';
 import { adminHandlers } from './admin-service.js';
 import { Migrator } from './migrator.js';
 import { CoordinatorMarker } from './coordinator-marker.js';
+import { RouterMetrics } from './router-metrics.js';
 
 export interface BootstrapShard {
   id: string;
@@ -47,6 +49,10 @@ export interface RouterOptions {
   migrationArcConcurrency?: number;
   /** Byte-rate limit of each arc's snapshot stream; 0 = unlimited. @default 0 */
   migrationRateBytesPerSec?: number;
+  /** HOST:PORT of the Prometheus endpoint (GET /metrics); port 0 picks a free port (see `metricsAddress`). @default undefined (no metrics) */
+  metrics?: string;
+  /** Requests slower than this are logged at warn with their request id. @default 1000 */
+  slowRequestMs?: number;
   logger?: Logger;
 }
 
@@ -58,6 +64,9 @@ export class Router {
   readonly address: string;
   readonly topology: Topology;
   readonly migrator: Migrator;
+  /** The address the metrics endpoint is bound to, when `metrics` was given. */
+  readonly metricsAddress: string | undefined;
+  readonly #metricsServer: MetricsServer | undefined;
   readonly #server: Server;
   readonly #health: ServingHealth;
   readonly #log: Logger;
@@ -68,8 +77,11 @@ export class Router {
 
   private constructor(
     address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
+    metricsServer: MetricsServer | undefined,
   ) {
     this.#pipelines = pipelines;
+    this.#metricsServer = metricsServer;
+    this.metricsAddress = metricsServer?.address;
     this.address = address;
     this.topology = topology;
     this.migrator = migrator;
@@ -80,6 +92,7 @@ export class Router {
 
   static async start(options: RouterOptions): Promise<Router> {
     const { host } = parseHostPort(options.listen, 'listen address');
+    if (options.metrics !== undefined) parseHostPort(options.metrics, 'metrics address');
     const log = options.logger ?? createLogger('ringkv-router');
     const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
     const store = new MapStore(options.dataDir);
@@ -96,25 +109,44 @@ export class Router {
       await store.save(map);
     }
     const topology = new Topology(map, store, log, { requestTimeoutMs });
-    const forwarder = new Forwarder(topology, {
-      limits: { ...DEFAULT_LIMITS, ...options.limits },
-      maxRedirections: options.maxRedirections ?? 8,
-    });
     const migrator = new Migrator(topology, log, {
       arcConcurrency: options.migrationArcConcurrency ?? 4,
       rateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
       retryDelayMs: 500,
     }, new CoordinatorMarker(options.dataDir));
-    const { server, health } = createServer();
-    const pipelines = new PipelineStreams(
-      async (ops) => ({ results: await forwarder.execute(ops) }),
+    const requests = new RequestLog(log, { slowRequestMs: options.slowRequestMs ?? 1_000 });
+    // The handler runs only once the server is up, after `forwarder` below is made.
+    const pipelines: PipelineStreams = new PipelineStreams(
+      async (ops, _epoch, requestIds) => {
+        const started = Date.now();
+        const reqId = requestIdOr(requestIds[0]);
+        try {
+          const results = await forwarder.execute(ops, reqId);
+          requests.done(reqId, 'Pipeline', ops.length, started, results);
+          return { results };
+        } catch (err) {
+          requests.done(reqId, 'Pipeline', ops.length, started, undefined, err);
+          throw err;
+        }
+      },
       (err) => log.error({ err }, 'Pipeline frame failed'),
     );
-    server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log, pipelines));
+    const metrics = options.metrics !== undefined ? new RouterMetrics({ topology, migrator, pipelines }) : undefined;
+    const forwarder: Forwarder = new Forwarder(topology, {
+      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      maxRedirections: options.maxRedirections ?? 8,
+      ...(metrics ? { metrics: metrics.ops } : {}),
+    });
+    const { server, health } = createServer();
+    server.addService(KvService.service, kvHandlers({
+      forwarder, scanner: new Scanner(topology), log, pipelines, requests, metrics: metrics?.ops,
+    }));
     server.addService(AdminService.service, adminHandlers(topology, migrator, log));
     let port: number;
+    let metricsServer: MetricsServer | undefined;
     try {
       port = await bindServer(server, options.listen);
+      if (metrics) metricsServer = await MetricsServer.start(options.metrics!, metrics.registry, log);
     } catch (err) {
       server.forceShutdown();
       topology.close();
@@ -129,7 +161,7 @@ export class Router {
     await migrator.resumeIfClaimed();
     // Other routers may change the map: follow them without waiting for a WRONG_OWNER.
     topology.startRefresh(options.mapRefreshIntervalMs ?? 1_000);
-    return new Router(address, topology, migrator, server, health, log, pipelines);
+    return new Router(address, topology, migrator, server, health, log, pipelines, metricsServer);
   }
 
   get status(): RouterStatus {
@@ -145,6 +177,7 @@ export class Router {
       this.#pipelines.drain();
       await shutdownServer(this.#server, graceMs);
       this.topology.close();
+      await this.#metricsServer?.close();
       this.#status = 'closed';
       this.#log.info('router closed');
     })();

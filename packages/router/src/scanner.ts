@@ -20,12 +20,13 @@ export class Scanner {
     this.#maxRetries = maxRetries;
   }
 
-  async page(cursor: Buffer, prefix: Buffer, limit: number): Promise<ScanResponse> {
+  /** One page; `requestId` goes to every shard asked, for their logs. */
+  async page(cursor: Buffer, prefix: Buffer, limit: number, requestId?: string): Promise<ScanResponse> {
     const after = decodeCursor(cursor);
     const n = Math.min(Math.max(limit || 1000, 1), MAX_SCAN_LIMIT);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#page(after, prefix, n);
+        return await this.#page(after, prefix, n, requestId);
       } catch (err) {
         if (!(err instanceof RingKvError) || err.code !== ErrorCode.WRONG_OWNER || attempt >= this.#maxRetries) throw err;
         await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt)));
@@ -33,12 +34,12 @@ export class Scanner {
     }
   }
 
-  async #page(after: Buffer, prefix: Buffer, limit: number): Promise<ScanResponse> {
+  async #page(after: Buffer, prefix: Buffer, limit: number, requestId: string | undefined): Promise<ScanResponse> {
     const epoch = this.#topology.epoch;
     const shards = this.#topology.shards();
     const replies = await Promise.all(shards.map(async (s) => {
       try {
-        return await s.scan({ epoch: epoch.toString(), after, prefix, limit, maxExamined: limit * 10 + 1000 });
+        return await s.scan({ epoch: epoch.toString(), after, prefix, limit, maxExamined: limit * 10 + 1000 }, requestId);
       } catch (err) {
         if (err instanceof RingKvError && err.code === ErrorCode.WRONG_OWNER) {
           await this.#topology.reconcile(s.id, err.epoch ?? 0n);

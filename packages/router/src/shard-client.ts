@@ -1,6 +1,6 @@
-import { connectivityState, credentials } from '@grpc/grpc-js';
+import { Metadata, connectivityState, credentials } from '@grpc/grpc-js';
 import {
-  Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, RingKvError, clusterMapFromProto, clusterMapToProto,
+  Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, REQUEST_ID_HEADER, RingKvError, clusterMapFromProto, clusterMapToProto,
   fromGrpcError, opSize, type ClusterMap, type ClusterMember, type NodeClient, type NodeScanRequest,
   type NodeScanResponse__Output, type NodeStatsResponse__Output, type Op__Output, type OpResult__Output,
 } from '@ringkv/core';
@@ -39,22 +39,38 @@ export class ShardClient {
     const grpc = this.#grpc;
     this.#watch(connectivityState.IDLE);
     this.#mux = new PipelineMux(() => grpc.pipeline(), `shard ${member.id} (${member.address})`);
-    this.#batcher = new Batcher((ops) => this.#execute(ops), opSize, { maxInFlight: 16, maxQueued: 50_000 });
+    this.#batcher = new Batcher((ops, requestIds) => this.#execute(ops, requestIds), opSize, { maxInFlight: 16, maxQueued: 50_000 });
   }
 
-  submit(op: Op__Output): Promise<OpResult__Output> {
-    return this.#batcher.submit(op);
+  /** One operation, batched with others for this shard; `requestId` goes with its frame, for the shard's logs. */
+  submit(op: Op__Output, requestId?: string): Promise<OpResult__Output> {
+    return this.#batcher.submit(op, undefined, requestId);
+  }
+
+  /** Operations waiting for a frame (bounded by the batcher's queue). */
+  get queuedOps(): number {
+    return this.#batcher.queued;
+  }
+
+  /** Batches being sent or awaiting the shard's reply (at most 16). */
+  get batchesInFlight(): number {
+    return this.#batcher.inFlight;
+  }
+
+  /** Frames on the Pipeline stream awaiting the shard's reply. */
+  get framesInFlight(): number {
+    return this.#mux.inFlight;
   }
 
   /**
    * One operation as its own unary Node.Execute call, with `extraMs` added to the deadline:
    * for a blocking queue pop, which may wait that long on the shard.
    */
-  executeAlone(op: Op__Output, extraMs: number): Promise<OpResult__Output> {
+  executeAlone(op: Op__Output, extraMs: number, requestId?: string): Promise<OpResult__Output> {
     return new Promise((resolve, reject) => {
       this.#checkReachable();
       const deadline = new Date(Date.now() + this.#timeoutMs + extraMs);
-      this.#grpc.Execute({ epoch: this.#epoch().toString(), ops: [op] }, { deadline }, (err, res) => {
+      this.#grpc.Execute({ epoch: this.#epoch().toString(), ops: [op] }, requestMetadata(requestId), { deadline }, (err, res) => {
         if (err || !res) reject(this.#unavailable(err));
         else if (res.results.length !== 1) reject(new RingKvError(ErrorCode.INTERNAL, `shard ${this.id} answered ${res.results.length} results for 1 op`));
         else resolve(res.results[0]!);
@@ -102,15 +118,15 @@ export class ShardClient {
   }
 
   /** One batch as one frame on the shard's Pipeline stream. */
-  async #execute(ops: Op__Output[]): Promise<OpResult__Output[]> {
+  async #execute(ops: Op__Output[], requestIds: string[]): Promise<OpResult__Output[]> {
     this.#checkReachable();
-    return (await this.#mux.send(ops, Date.now() + this.#timeoutMs, this.#epoch())).results;
+    return (await this.#mux.send(ops, Date.now() + this.#timeoutMs, this.#epoch(), requestIds)).results;
   }
 
-  scan(req: NodeScanRequest): Promise<NodeScanResponse__Output> {
+  scan(req: NodeScanRequest, requestId?: string): Promise<NodeScanResponse__Output> {
     return new Promise((resolve, reject) => {
       this.#checkReachable();
-      this.#grpc.Scan(req, { deadline: this.#deadline() }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
+      this.#grpc.Scan(req, requestMetadata(requestId), { deadline: this.#deadline() }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
     });
   }
 
@@ -209,4 +225,10 @@ export class ShardClient {
     this.#mux.close();
     this.#grpc.close();
   }
+}
+
+function requestMetadata(requestId: string | undefined): Metadata {
+  const md = new Metadata();
+  if (requestId) md.set(REQUEST_ID_HEADER, requestId);
+  return md;
 }

@@ -1,12 +1,23 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { StorageNode } from '../storage-node.js';
-import { createLogger, runUntilSignal } from '@ringkv/core';
+import { METRICS_ENV, createLogger, exitOnStartFailure, parseHostPort, runUntilSignal, type Logger } from '@ringkv/core';
 
 function positiveInt(what: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer`);
     return n;
+  };
+}
+
+function hostPort(flag: string) {
+  return (v: string) => {
+    try {
+      parseHostPort(v, flag);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return v;
   };
 }
 
@@ -19,13 +30,21 @@ const program = new Command('ringkv-node')
   .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
   .option('--sync', 'fsync every write batch (survives machine crashes, slower)', false)
   .option('--tombstone-grace-ms <ms>', 'how long deletes are remembered', positiveInt('--tombstone-grace-ms'))
+  .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
+  .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number; sync: boolean; tombstoneGraceMs?: number;
+  metrics?: string; slowRequestMs?: number;
 }>();
-const log = createLogger('ringkv-node', { node: opts.id });
+let log: Logger;
+try {
+  log = createLogger('ringkv-node', { node: opts.id });
+} catch (err) {
+  exitOnStartFailure(err);
+}
 
 await runUntilSignal(log, () => StorageNode.start({
   id: opts.id,
@@ -38,4 +57,6 @@ await runUntilSignal(log, () => StorageNode.start({
     ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
   },
   ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
+  ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
 }));

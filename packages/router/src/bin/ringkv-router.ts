@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createLogger, parseHostPort, runUntilSignal, validateShardId } from '@ringkv/core';
+import { METRICS_ENV, createLogger, exitOnStartFailure, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
 import { Router, type BootstrapShard } from '../router.js';
 
 function positiveInt(what: string) {
@@ -7,6 +7,17 @@ function positiveInt(what: string) {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer`);
     return n;
+  };
+}
+
+function hostPort(flag: string) {
+  return (v: string) => {
+    try {
+      parseHostPort(v, flag);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return v;
   };
 }
 
@@ -39,14 +50,22 @@ const program = new Command('ringkv-router')
     return n;
   })
   .option('--request-timeout-ms <ms>', 'deadline of each router -> shard call', positiveInt('--request-timeout-ms'))
+  .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
+  .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
   maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
+  metrics?: string; slowRequestMs?: number;
 }>();
-const log = createLogger('ringkv-router');
+let log: Logger;
+try {
+  log = createLogger('ringkv-router');
+} catch (err) {
+  exitOnStartFailure(err);
+}
 
 await runUntilSignal(log, () => Router.start({
   listen: opts.listen,
@@ -61,4 +80,6 @@ await runUntilSignal(log, () => Router.start({
   ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
   ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
+  ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
 }));

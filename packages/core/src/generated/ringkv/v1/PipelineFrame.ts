@@ -14,6 +14,12 @@ export interface PipelineFrame {
    * Router -> node only: the sender's cluster-map epoch.
    */
   'epoch'?: (number | string | Long);
+  /**
+   * Request ids, for logs. Client -> router: at most one, naming the whole frame (the router
+   * makes one up when it is absent). Router -> node: the distinct ids of the client requests
+   * whose operations the frame carries (at most 64).
+   */
+  'requestIds'?: (string)[];
 }
 
 /**
@@ -27,4 +33,10 @@ export interface PipelineFrame__Output {
    * Router -> node only: the sender's cluster-map epoch.
    */
   'epoch': (string);
+  /**
+   * Request ids, for logs. Client -> router: at most one, naming the whole frame (the router
+   * makes one up when it is absent). Router -> node: the distinct ids of the client requests
+   * whose operations the frame carries (at most 64).
+   */
+  'requestIds': (string)[];
 }
