@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, allMembers, arcMoveToProto, clusterMapToProto, toServiceError,
+  ErrorCode, RingKvError, isMigrating, allMembers, arcMoveToProto, clusterMapToProto, toServiceError,
   type AdminHandlers, type ArcMoveState, type ClusterMap, type Logger, type PlanResponse, type ShardStatus,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -52,7 +52,9 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
     try {
       map = await topology.commit((m) => startPlan(m, plan, leaving));
     } catch (err) {
-      if (plan.moves.length > 0 && !migrator.running) await migrator.unclaim().catch(() => undefined);
+      // Refused (MIGRATION_IN_PROGRESS, CONFLICT ...): drop the claim, unless a change is in
+      // progress, whose claim it is now.
+      if (plan.moves.length > 0 && !migrator.running && !isMigrating(topology.map)) await migrator.unclaim().catch(() => undefined);
       throw err;
     }
     migrator.ensureRunning();

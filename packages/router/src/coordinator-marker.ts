@@ -17,6 +17,9 @@ export interface CoordinatorClaim {
 export class CoordinatorMarker {
   readonly path: string;
   readonly #dir: string;
+  /** Writes and removals run one at a time, in call order (two changes may race to claim). */
+  #chain: Promise<unknown> = Promise.resolve();
+  #writes = 0;
 
   constructor(dataDir: string) {
     this.#dir = dataDir;
@@ -34,9 +37,25 @@ export class CoordinatorMarker {
   }
 
   /** Records the claim durably (write, fsync, rename) before the change is committed. */
-  async set(claim: CoordinatorClaim): Promise<void> {
+  set(claim: CoordinatorClaim): Promise<void> {
+    return this.#serialize(() => this.#write(claim));
+  }
+
+  clear(): Promise<void> {
+    return this.#serialize(() => unlink(this.path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    }));
+  }
+
+  #serialize(fn: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(fn);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #write(claim: CoordinatorClaim): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    const tmp = `${this.path}.${process.pid}.${++this.#writes}.tmp`;
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(JSON.stringify(claim));
@@ -45,11 +64,5 @@ export class CoordinatorMarker {
       await fh.close();
     }
     await rename(tmp, this.path);
-  }
-
-  async clear(): Promise<void> {
-    await unlink(this.path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
   }
 }
