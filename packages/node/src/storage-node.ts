@@ -1,4 +1,7 @@
-import { NodeService, PipelineStreams, SERVICE_NAMES, bindServer, createServer, parseHostPort, shutdownServer, validateShardId, type ServingHealth, type SizeLimits } from '@ringkv/core';
+import {
+  NodeService, PipelineStreams, SERVICE_NAMES, bindServer, createServer, parseHostPort, peerCredentials, serverCredentials, shutdownServer,
+  validateShardId, type ServingHealth, type SizeLimits, type TlsMaterial,
+} from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 
 import { StorageEngine } from './storage-engine.js';
@@ -18,6 +21,11 @@ export interface StorageNodeOptions {
   tombstoneGraceMs?: number;
   /** @default 1000 */
   sweepIntervalMs?: number;
+  /**
+   * Mutual TLS: serve with `cert`, accept only routers and peers whose client certificate the
+   * CA signed, and present `cert` to peers during migration. @default undefined (plaintext)
+   */
+  tls?: TlsMaterial;
   logger?: Logger;
 }
 
@@ -60,6 +68,7 @@ export class StorageNode {
       sync: options.sync ?? false,
       ...(options.tombstoneGraceMs !== undefined ? { tombstoneGraceMs: options.tombstoneGraceMs } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      peerCredentials: peerCredentials(options.tls),
       logger: log,
     });
     const { server, health } = createServer();
@@ -70,7 +79,7 @@ export class StorageNode {
     server.addService(NodeService.service, nodeServiceHandlers(engine, log, pipelines));
     let port: number;
     try {
-      port = await bindServer(server, options.listen);
+      port = await bindServer(server, options.listen, serverCredentials(options.tls, true));
     } catch (err) {
       server.forceShutdown();
       await engine.close();
@@ -79,7 +88,7 @@ export class StorageNode {
     health.setStatus('', 'SERVING');
     health.setStatus(SERVICE_NAMES.node, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString() }, 'storage node listening');
+    log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString(), tls: options.tls ? 'mutual' : 'off' }, 'storage node listening');
     return new StorageNode(options.id, address, engine, server, health, log, pipelines);
   }
 

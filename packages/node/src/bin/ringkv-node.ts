@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { StorageNode } from '../storage-node.js';
-import { createLogger, runUntilSignal } from '@ringkv/core';
+import { createLogger, loadTlsMaterial, runUntilSignal } from '@ringkv/core';
 
 function positiveInt(what: string) {
   return (v: string) => {
@@ -19,15 +19,19 @@ const program = new Command('ringkv-node')
   .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
   .option('--sync', 'fsync every write batch (survives machine crashes, slower)', false)
   .option('--tombstone-grace-ms <ms>', 'how long deletes are remembered', positiveInt('--tombstone-grace-ms'))
+  .option('--tls-cert <file>', 'PEM certificate: turns on mutual TLS (with --tls-key and --tls-ca)', process.env.RINGKV_TLS_CERT)
+  .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
+  .option('--tls-ca <file>', 'PEM CA: routers and peers must present a certificate it signed', process.env.RINGKV_TLS_CA)
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number; sync: boolean; tombstoneGraceMs?: number;
+  tlsCert?: string; tlsKey?: string; tlsCa?: string;
 }>();
 const log = createLogger('ringkv-node', { node: opts.id });
 
-await runUntilSignal(log, () => StorageNode.start({
+await runUntilSignal(log, async () => StorageNode.start({
   id: opts.id,
   listen: opts.listen,
   dataDir: opts.dataDir,
@@ -38,4 +42,11 @@ await runUntilSignal(log, () => StorageNode.start({
     ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
   },
   ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
+  ...tlsOption(),
 }));
+
+/** Read inside start so a bad file is reported like every start failure: `error: CODE: message`. */
+function tlsOption() {
+  const tls = loadTlsMaterial({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa });
+  return tls ? { tls } : {};
+}
