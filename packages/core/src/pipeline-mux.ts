@@ -113,7 +113,7 @@ export class PipelineMux {
 export const MAX_OPS_PER_FRAME = 10_000;
 
 type ServerStream = ServerDuplexStream<PipelineFrame__Output, PipelineReply>;
-type FrameHandler = (ops: Op__Output[], epoch: bigint) => Promise<{ results: OpResult[]; epoch?: bigint }>;
+export type FrameHandler = (ops: Op__Output[], epoch: bigint) => Promise<{ results: OpResult[]; epoch?: bigint }>;
 
 /**
  * The server end of Pipeline streams: each frame is handled as it arrives (frames of one
@@ -130,7 +130,8 @@ export class PipelineStreams {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  serve(call: ServerStream): void {
+  /** `handle` replaces the constructor's handler for this stream (a router's per-caller access check). */
+  serve(call: ServerStream, handle: FrameHandler = this.handle): void {
     const state = { frames: 0 };
     let ended = false;
     this.#open.set(call, state);
@@ -153,7 +154,7 @@ export class PipelineStreams {
       }
       let work: Promise<{ results: OpResult[]; epoch?: bigint }>;
       try {
-        work = this.handle(frame.ops, BigInt(frame.epoch || 0));
+        work = handle(frame.ops, BigInt(frame.epoch || 0));
       } catch (err) {
         work = Promise.reject(err);
       }

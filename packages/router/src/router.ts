@@ -1,7 +1,7 @@
 import {
   AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, RingKvError, SERVICE_NAMES,
-  bindServer, createLogger, createServer, newClusterMap, parseHostPort, shutdownServer, validateClusterMap,
-  validateShardId, type ClusterMap, type Logger, type ServingHealth, type SizeLimits,
+  bindServer, createLogger, createServer, newClusterMap, parseHostPort, peerCredentials, serverCredentials, shutdownServer,
+  validateClusterMap, validateShardId, type ClusterMap, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,9 @@ import { MapStore } from './map-store.js';
 import { Topology } from './topology.js';
 import { Forwarder } from './forwarder.js';
 import { Scanner } from './scanner.js';
-import { ShardClient } from './shard-client.js';
+import { ShardClient, type ShardClientOptions } from './shard-client.js';
+import { AccessControl } from './access.js';
+import type { TokenEntry } from './tokens.js';
 import { kvHandlers } from './kv-service.js';
 import { adminHandlers } from './admin-service.js';
 import { Migrator } from './migrator.js';
@@ -39,6 +41,17 @@ export interface RouterOptions {
   migrationArcConcurrency?: number;
   /** Byte-rate limit of each arc's snapshot stream; 0 = unlimited. @default 0 */
   migrationRateBytesPerSec?: number;
+  /**
+   * TLS: clients connect with TLS to `cert`; the router connects to the shards with mutual
+   * TLS, verifying them against `ca` and presenting `cert` as its client certificate.
+   * @default undefined (plaintext both ways)
+   */
+  tls?: TlsMaterial;
+  /**
+   * Access tokens (see tokens.ts, README "Security"): every KV and Admin call must carry one.
+   * @default undefined (no access control: every caller may do everything)
+   */
+  tokens?: readonly TokenEntry[];
   logger?: Logger;
 }
 
@@ -50,6 +63,8 @@ export class Router {
   readonly address: string;
   readonly topology: Topology;
   readonly migrator: Migrator;
+  /** The token check; `access.replace()` reloads the tokens. */
+  readonly access: AccessControl;
   readonly #server: Server;
   readonly #health: ServingHealth;
   readonly #log: Logger;
@@ -60,7 +75,9 @@ export class Router {
 
   private constructor(
     address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
+    access: AccessControl,
   ) {
+    this.access = access;
     this.#pipelines = pipelines;
     this.address = address;
     this.topology = topology;
@@ -74,6 +91,8 @@ export class Router {
     const { host } = parseHostPort(options.listen, 'listen address');
     const log = options.logger ?? createLogger('ringkv-router');
     const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+    const shardOptions: ShardClientOptions = { requestTimeoutMs, credentials: peerCredentials(options.tls) };
+    const access = new AccessControl(options.tokens);
     const store = new MapStore(options.dataDir);
     let map = await store.load();
     if (map && options.shards?.length) {
@@ -84,10 +103,10 @@ export class Router {
         throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
           `no cluster map in ${options.dataDir}: bootstrap a cluster with --shard ID=HOST:PORT (one per shard)`);
       }
-      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, requestTimeoutMs, log);
+      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, shardOptions, log);
       await store.save(map);
     }
-    const topology = new Topology(map, store, log, { requestTimeoutMs });
+    const topology = new Topology(map, store, log, shardOptions);
     const forwarder = new Forwarder(topology, {
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       maxRedirections: options.maxRedirections ?? 8,
@@ -102,11 +121,11 @@ export class Router {
       async (ops) => ({ results: await forwarder.execute(ops) }),
       (err) => log.error({ err }, 'Pipeline frame failed'),
     );
-    server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log, pipelines));
-    server.addService(AdminService.service, adminHandlers(topology, migrator, log));
+    server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log, pipelines, access));
+    server.addService(AdminService.service, adminHandlers(topology, migrator, log, access));
     let port: number;
     try {
-      port = await bindServer(server, options.listen);
+      port = await bindServer(server, options.listen, serverCredentials(options.tls, false));
     } catch (err) {
       server.forceShutdown();
       topology.close();
@@ -114,11 +133,14 @@ export class Router {
     }
     for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) health.setStatus(name, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    log.info({ address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id) }, 'router listening');
+    log.info({
+      address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id),
+      tls: options.tls ? 'on' : 'off', accessTokens: options.tokens?.length ?? 'off',
+    }, 'router listening');
     void topology.pushMapUntilInstalled();
     // A change recorded in the map but not finished (the router restarted): resume it.
     migrator.ensureRunning();
-    return new Router(address, topology, migrator, server, health, log, pipelines);
+    return new Router(address, topology, migrator, server, health, log, pipelines, access);
   }
 
   get status(): RouterStatus {
@@ -149,7 +171,10 @@ export class Router {
  * A new cluster's first map, unless the shards already hold one (a router that lost its data
  * dir): then the highest-epoch map among them is recovered instead.
  */
-async function bootstrapMap(shards: BootstrapShard[], vnodesPerWeight: number, timeoutMs: number, log: Logger): Promise<ClusterMap> {
+async function bootstrapMap(
+  shards: BootstrapShard[], vnodesPerWeight: number, shardOptions: ShardClientOptions, log: Logger,
+): Promise<ClusterMap> {
+  const timeoutMs = shardOptions.requestTimeoutMs;
   for (const s of shards) {
     validateShardId(s.id);
     parseHostPort(s.address, `address of shard ${s.id}`);
@@ -159,7 +184,7 @@ async function bootstrapMap(shards: BootstrapShard[], vnodesPerWeight: number, t
   })), vnodesPerWeight);
   validateClusterMap(fresh);
   const found = await Promise.all(shards.map(async (s) => {
-    const client = new ShardClient(s, () => 0n, { requestTimeoutMs: timeoutMs });
+    const client = new ShardClient(s, () => 0n, shardOptions);
     try {
       return await client.getClusterMap(Math.min(timeoutMs, 2_000));
     } catch {
