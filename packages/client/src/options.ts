@@ -1,5 +1,6 @@
 import { ErrorCode, MAX_SCAN_LIMIT, RingKvError, formatHostPort, parseHostPort } from '@ringkv/core';
 import type { ClientOptions } from './types.js';
+import { checkToken, clientSecurity, type ClientSecurity } from './client-security.js';
 
 /** ClientOptions after defaults: the one place defaults live. */
 export interface ResolvedClientOptions {
@@ -8,6 +9,8 @@ export interface ResolvedClientOptions {
   timeoutMs: number;
   connectTimeoutMs: number;
   transport: 'stream' | 'unary';
+  /** Credentials, TLS options and the token interceptor (client-security.ts). */
+  security: ClientSecurity;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -37,6 +40,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     timeoutMs: checkTimeout(options.timeoutMs, 'timeoutMs') ?? CLIENT_DEFAULTS.timeoutMs,
     connectTimeoutMs: checkTimeout(options.connectTimeoutMs, 'connectTimeoutMs') ?? CLIENT_DEFAULTS.connectTimeoutMs,
     transport: checkTransport(options.transport),
+    security: clientSecurity(options.tls, checkToken(options.token)),
   };
 }
 
