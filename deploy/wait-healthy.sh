@@ -34,9 +34,11 @@ while :; do
   pending=()
   failed=()
   for c in "${containers[@]}"; do
-    state=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{index .Config.Labels "com.docker.compose.oneoff"}}' "$c" 2>/dev/null || echo "gone none False")
-    read -r status health oneoff <<<"$state"
+    state=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{index .Config.Labels "com.docker.compose.oneoff"}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}' "$c" 2>/dev/null || echo "gone none False 0 no")
+    read -r status health oneoff code restart <<<"$state"
     [ "$oneoff" = True ] && continue # `docker-compose run` containers are not part of `up`
+    # A job that ran to completion (the secure profile's `certs`, restart: "no") is done, not failed.
+    [ "$status/$code/$restart" = exited/0/no ] && continue
     case $status/$health in
       running/healthy | running/none) ;;
       running/unhealthy | exited/* | dead/*) failed+=("$c") ;;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { freePort } from './free-port.js';
 import { checkHealth } from './health.js';
 import { track, trackDir, untrackDir } from './reaper.js';
@@ -31,6 +32,8 @@ export interface ClusterOptions {
   routers?: number;
   /** How long one process may take to become healthy. @default 20_000 */
   startTimeoutMs?: number;
+  /** How the harness's health checks connect, for processes started with --tls-*. @default plaintext */
+  healthCredentials?: ChannelCredentials;
 }
 
 export interface ExitInfo {
@@ -62,12 +65,14 @@ export class ProcessCluster {
   readonly shardIds: string[];
   readonly #members = new Map<string, Member>();
   readonly #startTimeoutMs: number;
+  readonly #healthCredentials: ChannelCredentials | undefined;
   #stopped = false;
 
-  private constructor(root: string, shardIds: string[], startTimeoutMs: number) {
+  private constructor(root: string, shardIds: string[], startTimeoutMs: number, healthCredentials?: ChannelCredentials) {
     this.root = root;
     this.shardIds = shardIds;
     this.#startTimeoutMs = startTimeoutMs;
+    this.#healthCredentials = healthCredentials;
   }
 
   static async start(options: ClusterOptions = {}): Promise<ProcessCluster> {
@@ -75,7 +80,7 @@ export class ProcessCluster {
     const root = await mkdtemp(join(tmpdir(), 'ringkv-test-'));
     if (!process.env.RINGKV_TEST_KEEP) trackDir(root);
     const ids = Array.from({ length: n }, (_, i) => `shard-${i + 1}`);
-    const cluster = new ProcessCluster(root, ids, options.startTimeoutMs ?? 20_000);
+    const cluster = new ProcessCluster(root, ids, options.startTimeoutMs ?? 20_000, options.healthCredentials);
     try {
       for (const id of ids) {
         const m = cluster.#define(id, 'node', () => ['--id', id, '--listen', `${HOST}:${m.port}`, '--data-dir', m.dataDir, ...(options.nodeArgs ?? [])]);
@@ -290,7 +295,7 @@ export class ProcessCluster {
         throw new Error(`${m.name} exited during start-up (code ${exit.code}, signal ${exit.signal})\n${this.logTail(m.name)}`);
       }
       try {
-        const s = await checkHealth(address, '', 1_000);
+        const s = await checkHealth(address, '', 1_000, this.#healthCredentials);
         if (s === 'SERVING') return;
         last = `health ${s}`;
       } catch (err) {

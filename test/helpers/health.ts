@@ -1,4 +1,4 @@
-import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 
 /**
  * The standard gRPC health check (grpc.health.v1.Health/Check), spoken with hand-written
@@ -23,9 +23,12 @@ function decodeResponse(buf: Buffer): HealthStatus {
   return 'UNKNOWN';
 }
 
-/** One health check; rejects with the grpc error if the server cannot be reached. */
-export function checkHealth(address: string, service = '', timeoutMs = 1_000): Promise<HealthStatus> {
-  const client = new Client(address, credentials.createInsecure(), {
+/**
+ * One health check; rejects with the grpc error if the server cannot be reached. `creds`:
+ * TLS (with a client certificate for storage nodes) when the server has TLS on.
+ */
+export function checkHealth(address: string, service = '', timeoutMs = 1_000, creds?: ChannelCredentials): Promise<HealthStatus> {
+  const client = new Client(address, creds ?? credentials.createInsecure(), {
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 500,
   });

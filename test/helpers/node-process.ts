@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODE_BIN, REPO_ROOT, type ExitInfo } from './cluster.js';
@@ -15,6 +16,8 @@ export interface ExtraNodeOptions {
   args?: string[];
   /** @default 20_000 */
   startTimeoutMs?: number;
+  /** How health checks connect, for a node started with --tls-*. @default plaintext */
+  healthCredentials?: ChannelCredentials;
 }
 
 /**
@@ -29,6 +32,7 @@ export class ExtraNode {
   readonly logPath: string;
   readonly #args: string[];
   readonly #startTimeoutMs: number;
+  readonly #healthCredentials: ChannelCredentials | undefined;
   #child: ChildProcess | undefined;
   #exited: Promise<ExitInfo> | undefined;
 
@@ -39,6 +43,7 @@ export class ExtraNode {
     this.logPath = join(options.root, `${id}.log`);
     this.#args = options.args ?? [];
     this.#startTimeoutMs = options.startTimeoutMs ?? 20_000;
+    this.#healthCredentials = options.healthCredentials;
     mkdirSync(this.dataDir, { recursive: true });
   }
 
@@ -123,7 +128,7 @@ export class ExtraNode {
     while (Date.now() < deadline) {
       if (exit) throw new Error(`${this.id} exited during start-up (code ${exit.code}, signal ${exit.signal})\n${this.logTail()}`);
       try {
-        if ((await checkHealth(this.address, '', 1_000)) === 'SERVING') return;
+        if ((await checkHealth(this.address, '', 1_000, this.#healthCredentials)) === 'SERVING') return;
       } catch (err) {
         last = (err as Error).message;
       }

@@ -169,7 +169,7 @@ export class DevCluster {
         stdio: ['ignore', fd, fd],
         // Own process group: a terminal's Ctrl-C reaches only us, and we stop the children in order.
         detached: true,
-        env: { ...process.env, RINGKV_PARENT_PID: String(process.pid) },
+        env: { ...plainEnv(process.env), RINGKV_PARENT_PID: String(process.pid) },
       });
     } finally {
       closeSync(fd);
@@ -254,4 +254,14 @@ function writeSafe(path: string, text: string): void {
   } catch {
     // Nothing more to do: the error is reported on the terminal anyway.
   }
+}
+
+/**
+ * `ringkv dev` runs a plaintext, open cluster: TLS and token settings meant for another
+ * cluster (in the caller's environment) must not switch its processes over.
+ */
+function plainEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of ['RINGKV_TLS_CERT', 'RINGKV_TLS_KEY', 'RINGKV_TLS_CA', 'RINGKV_TOKENS_FILE']) delete out[k];
+  return out;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCertsCommand } from './commands/certs.js';
 import { registerCoordinationCommands } from './commands/coordination.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -9,6 +10,7 @@ import { registerShardCommands } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
 import { DEFAULT_ROUTER, ROUTER_ENV } from './context.js';
 import { EXIT_OK, EXIT_USAGE, ExitCode, reportError, type CliIo } from './io.js';
+import { addSecurityOptions } from './security-flags.js';
 
 function packageVersion(): string {
   try {
@@ -31,16 +33,18 @@ Examples:
   ringkv migrations --watch
   ringkv lock status nightly-report
   ringkv queue stats jobs
+  ringkv certs init ./certs --tokens  a development CA, certificate and tokens (README "Security")
+  ringkv --tls-ca certs/ca.pem --token-file certs/read-write.token get greeting
 
 Exit status: 0 success, 1 error (including "get" of a missing key), 2 bad command line.`;
 
 /** The whole command tree; output goes to `io`, errors surface as exceptions (exitOverride). */
 export function createProgram(io: CliIo): Command {
-  const program = new Command('ringkv')
+  const program = addSecurityOptions(new Command('ringkv')
     .description('ringkv: data and admin CLI for a sharded key-value store, and `ringkv dev` for a local cluster')
     .version(packageVersion(), '-V, --version')
     .option('--router <host:port[,host:port...]>', `router address, or several separated by commas (default: $${ROUTER_ENV} or ${DEFAULT_ROUTER})`)
-    .option('--timeout <duration>', 'deadline of each request (500ms, 5s, 1m)', '5s')
+    .option('--timeout <duration>', 'deadline of each request (500ms, 5s, 1m)', '5s'))
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({
@@ -56,6 +60,7 @@ export function createProgram(io: CliIo): Command {
   registerShardCommands(program, io);
   registerMigrationCommands(program, io);
   registerDevCommand(program, io);
+  registerCertsCommand(program, io);
   registerHealthCommand(program, io, (code) => {
     throw new ExitCode(code);
   });

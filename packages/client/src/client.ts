@@ -67,7 +67,9 @@ export class RingKvClient implements AsyncDisposable {
    */
   static async connect(options: ClientOptions): Promise<RingKvClient> {
     const resolved = resolveClientOptions(options);
-    const routers = resolved.routers.map((address) => new GrpcRouterTransport(address, { pipeline: resolved.transport === 'stream' }));
+    const routers = resolved.routers.map((address) => new GrpcRouterTransport(address, {
+      pipeline: resolved.transport === 'stream', security: resolved.security,
+    }));
     const deadline = Date.now() + resolved.connectTimeoutMs;
     const attempts = routers.map((r) => r.connect(deadline, resolved.connectTimeoutMs));
     try {

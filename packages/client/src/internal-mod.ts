@@ -18,3 +18,4 @@ export { START_POSITION, decodeScanCursor, encodeScanCursor, type ScanPosition }
 export { toClusterStatus, toMigrationPlan } from './admin.js';
 export type { HealthStatus, MembershipChange, RouterTransport } from './transport.js';
 export { GrpcRouterTransport } from './transport-grpc.js';
+export { checkToken, clientSecurity, type ClientSecurity } from './client-security.js';

@@ -1,5 +1,6 @@
 import { ErrorCode, MAX_SCAN_LIMIT, RingKvError, formatHostPort, parseHostPort } from '@ringkv/core';
 import type { ClientOptions, LoadBalancingPolicy } from './types.js';
+import { checkToken, clientSecurity, type ClientSecurity } from './client-security.js';
 
 /** ClientOptions after defaults: the one place defaults live. */
 export interface ResolvedClientOptions {
@@ -13,6 +14,8 @@ export interface ResolvedClientOptions {
   ejectionBackoffInitialMs: number;
   ejectionBackoffMaxMs: number;
   healthCheckTimeoutMs: number;
+  /** Credentials, TLS options and the token interceptor (client-security.ts). */
+  security: ClientSecurity;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -55,6 +58,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     ejectionBackoffInitialMs,
     ejectionBackoffMaxMs,
     healthCheckTimeoutMs: checkTimeout(options.healthCheckTimeoutMs, 'healthCheckTimeoutMs') ?? CLIENT_DEFAULTS.healthCheckTimeoutMs,
+    security: clientSecurity(options.tls, checkToken(options.token)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Client, Metadata, connectivityState, credentials, status as grpcStatus, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, connectivityState, status as grpcStatus, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import {
   AdminService,
   CLIENT_CHANNEL_OPTIONS,
@@ -23,6 +23,7 @@ import {
 import { HEALTH_CHECK_PATH, HEALTH_WATCH_PATH, decodeHealthResponse, encodeHealthRequest } from './health-codec.js';
 import { markRouterFailure, notSentError } from './router-failure.js';
 import type { HealthStatus, MembershipChange, RouterTransport } from './transport.js';
+import { clientSecurity, type ClientSecurity } from './client-security.js';
 
 type Callback<T> = (err: ServiceError | null, value?: T) => void;
 
@@ -44,19 +45,24 @@ export class GrpcRouterTransport implements RouterTransport {
   readonly #health: Client;
   readonly #calls = new Set<ClientUnaryCall>();
   readonly #mux: PipelineMux | undefined;
+  readonly #tls: boolean;
   #closed = false;
 
-  constructor(address: string, options: { pipeline?: boolean } = {}) {
+  /** `security`: TLS and token (client-security.ts). @default plaintext, no token */
+  constructor(address: string, options: { pipeline?: boolean; security?: ClientSecurity } = {}) {
     this.address = address;
-    this.#kv = new KvService(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+    const security = options.security ?? clientSecurity(undefined, undefined);
+    this.#tls = security.tls;
+    const channelOptions = { ...CLIENT_CHANNEL_OPTIONS, ...security.channelOptions, interceptors: security.interceptors };
+    this.#kv = new KvService(address, security.credentials, channelOptions);
     const kv = this.#kv;
     this.#mux = options.pipeline === false ? undefined : new PipelineMux(() => kv.pipeline(), `router ${address}`);
     // Share the KV client's channel: one connection per router.
-    this.#admin = new AdminService(address, credentials.createInsecure(), {
-      ...CLIENT_CHANNEL_OPTIONS,
+    this.#admin = new AdminService(address, security.credentials, {
+      ...channelOptions,
       channelOverride: this.#kv.getChannel(),
     });
-    this.#health = new Client(address, credentials.createInsecure(), { ...CLIENT_CHANNEL_OPTIONS, channelOverride: this.#kv.getChannel() });
+    this.#health = new Client(address, security.credentials, { ...CLIENT_CHANNEL_OPTIONS, channelOverride: this.#kv.getChannel() });
   }
 
   connect(deadline: number, timeoutMs = deadline - Date.now()): Promise<void> {
@@ -70,7 +76,11 @@ export class GrpcRouterTransport implements RouterTransport {
         const state = channel.getConnectivityState(true);
         if (state === connectivityState.READY) return resolve();
         // Like a TCP connect timeout: a refused connection fails now, not at the deadline.
-        if (state === connectivityState.TRANSIENT_FAILURE) return unavailable('connection failed (is it running?)');
+        if (state === connectivityState.TRANSIENT_FAILURE) {
+          return unavailable(this.#tls
+            ? 'connection failed (is it running, with TLS, and does `tls.ca` hold the CA of its certificate?)'
+            : 'connection failed (is it running? does it need TLS: the `tls` option?)');
+        }
         if (state === connectivityState.SHUTDOWN) return reject(closedError());
         if (Date.now() >= deadline) return unavailable(`no connection within ${Math.round(timeoutMs)} ms (connectTimeoutMs)`);
         channel.watchConnectivityState(state, deadline, (err) => {

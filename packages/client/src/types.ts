@@ -63,6 +63,43 @@ export interface ClientOptions {
    * @default 'stream'
    */
   transport?: 'stream' | 'unary';
+  /**
+   * Access token, sent as `authorization: Bearer <token>` on every call. Needed when the
+   * routers run with `--tokens`; its role (read-only, read-write, admin) decides what the client
+   * may do. Without TLS it travels in clear text.
+   * @default undefined (no token)
+   */
+  token?: string;
+  /**
+   * Connect to the routers with TLS. `{}` trusts the system's CAs; routers started with
+   * `ringkv certs init` certificates need `{ ca: 'certs/ca.pem' }`.
+   * @default undefined (plaintext)
+   */
+  tls?: ClientTlsOptions;
+}
+
+/** TLS towards the routers. Each PEM is a Buffer, a string holding the PEM text, or a file path. */
+export interface ClientTlsOptions {
+  /**
+   * CA certificate(s) the routers' certificates must chain to.
+   * @default undefined (the system's CAs)
+   */
+  ca?: string | Buffer;
+  /**
+   * Client certificate, with `key` (the routers do not ask for one; storage nodes do).
+   * @default undefined
+   */
+  cert?: string | Buffer;
+  /**
+   * Private key of `cert`.
+   * @default undefined
+   */
+  key?: string | Buffer;
+  /**
+   * Host name the routers' certificate must name, when it is not the one in `routers`.
+   * @default undefined (the host of each router address)
+   */
+  serverName?: string;
 }
 
 /** One router as the client sees it: `client.routerStats()`. Counters start at `connect()`. */

@@ -15,6 +15,7 @@ export * from './duration.js';
 export * from './op-validation.js';
 export * from './proto.js';
 export * from './server.js';
+export * from './tls.js';
 export type * from './proto-types.js';
 export * from './logger.js';
 export * from './ownership.js';

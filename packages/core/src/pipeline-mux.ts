@@ -130,7 +130,7 @@ export const MAX_OPS_PER_FRAME = 10_000;
 
 type ServerStream = ServerDuplexStream<PipelineFrame__Output, PipelineReply>;
 /** `requestIds`: what the frame's request_ids field carries (see common.proto). */
-type FrameHandler = (ops: Op__Output[], epoch: bigint, requestIds: string[]) => Promise<{ results: OpResult[]; epoch?: bigint }>;
+export type FrameHandler = (ops: Op__Output[], epoch: bigint, requestIds: string[]) => Promise<{ results: OpResult[]; epoch?: bigint }>;
 
 /**
  * The server end of Pipeline streams: each frame is handled as it arrives (frames of one
@@ -158,7 +158,8 @@ export class PipelineStreams {
     return this.#frames;
   }
 
-  serve(call: ServerStream): void {
+  /** `handle` replaces the constructor's handler for this stream (a router's per-caller access check). */
+  serve(call: ServerStream, handle: FrameHandler = this.handle): void {
     const state = { frames: 0 };
     let ended = false;
     this.#open.set(call, state);
@@ -183,7 +184,7 @@ export class PipelineStreams {
       }
       let work: Promise<{ results: OpResult[]; epoch?: bigint }>;
       try {
-        work = this.handle(frame.ops, BigInt(frame.epoch || 0), frame.requestIds);
+        work = handle(frame.ops, BigInt(frame.epoch || 0), frame.requestIds);
       } catch (err) {
         work = Promise.reject(err);
       }

@@ -1,5 +1,6 @@
 import { RingKvError } from './errors.js';
 import type { Logger } from './logger.js';
+import { silenceIpServernameWarning } from './tls.js';
 
 /**
  * The life of a server process (ringkv-node, ringkv-router): start it; on SIGTERM or SIGINT
@@ -7,6 +8,7 @@ import type { Logger } from './logger.js';
  * `error: CODE: message` and exits 1.
  */
 export async function runUntilSignal(log: Logger, start: () => Promise<{ close(): Promise<void> }>): Promise<void> {
+  silenceIpServernameWarning();
   let server: { close(): Promise<void> };
   try {
     server = await start();

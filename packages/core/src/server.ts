@@ -44,10 +44,11 @@ export function createServer(): { server: Server; health: HealthImplementation }
   return { server, health };
 }
 
-export function bindServer(server: Server, address: string): Promise<number> {
+/** Binds `address`; plaintext unless `creds` says otherwise (see tls.ts serverCredentials). */
+export function bindServer(server: Server, address: string, creds: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
   parseHostPort(address, 'listen address');
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync(address, creds, (err, port) => {
       if (err) reject(new RingKvError(ErrorCode.UNAVAILABLE, `cannot listen on ${address}: ${err.message}`, { cause: err }));
       else resolve(port);
     });

@@ -1,19 +1,22 @@
-import { credentials } from '@grpc/grpc-js';
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { CLIENT_CHANNEL_OPTIONS, NodeService, fromGrpcError, type NodeClient, type RawRecord } from '@ringkv/core';
 
 /** gRPC clients to other storage nodes, by address (migration targets). */
 export class PeerPool {
   readonly #clients = new Map<string, NodeClient>();
   readonly #timeoutMs: number;
+  readonly #credentials: ChannelCredentials;
 
-  constructor(timeoutMs = 10_000) {
+  /** `creds`: TLS with this node's certificate as client certificate when TLS is on (tls.ts peerCredentials). */
+  constructor(creds: ChannelCredentials = credentials.createInsecure(), timeoutMs = 10_000) {
+    this.#credentials = creds;
     this.#timeoutMs = timeoutMs;
   }
 
   #client(address: string): NodeClient {
     const existing = this.#clients.get(address);
     if (existing) return existing;
-    const created: NodeClient = new NodeService(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+    const created: NodeClient = new NodeService(address, this.#credentials, CLIENT_CHANNEL_OPTIONS);
     this.#clients.set(address, created);
     return created;
   }

@@ -6,6 +6,7 @@ import {
   type RawRecord__Output, type SizeLimits,
 } from '@ringkv/core';
 import { mkdirSync } from 'node:fs';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { LevelStore } from './level-store.js';
 import { WriteQueue } from './write-queue.js';
 import { applyWriteBatch, type Forward, type WriteItem } from './write-apply.js';
@@ -27,6 +28,8 @@ export interface StorageEngineOptions {
   sweepIntervalMs?: number;
   /** How long tombstones are kept before purging. @default 3_600_000 */
   tombstoneGraceMs?: number;
+  /** How this node connects to peers (migration targets). @default plaintext */
+  peerCredentials?: ChannelCredentials;
   logger?: Logger;
 }
 
@@ -62,7 +65,7 @@ export class StorageEngine {
   readonly #sync: boolean;
   readonly #tombstoneGraceMs: number;
   readonly #log: Logger | undefined;
-  readonly #peers = new PeerPool();
+  readonly #peers: PeerPool;
   readonly #migration: MigrationSource;
   readonly #queues: QueueEngine;
   #status: EngineStatus = 'opening';
@@ -87,6 +90,7 @@ export class StorageEngine {
     this.#sync = options.sync ?? false;
     this.#tombstoneGraceMs = options.tombstoneGraceMs ?? 3_600_000;
     this.#log = options.logger;
+    this.#peers = new PeerPool(options.peerCredentials);
     this.#writes = new WriteQueue((items) => this.#apply(items));
     this.#migration = new MigrationSource(this.nodeId, this.#store, this.#peers, () => this.#own);
     this.#queues = new QueueEngine({

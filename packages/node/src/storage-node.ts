@@ -1,6 +1,7 @@
 import {
   ErrorCode, MetricsServer, NodeService, PipelineStreams, RequestLog, RingKvError, SERVICE_NAMES, bindServer, createLogger,
-  createServer, newRequestId, parseHostPort, shutdownServer, validateShardId, type Logger, type ServingHealth, type SizeLimits,
+  createServer, newRequestId, parseHostPort, peerCredentials, serverCredentials, shutdownServer, validateShardId,
+  type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 
@@ -27,6 +28,11 @@ export interface StorageNodeOptions {
   metricsStatsMaxAgeMs?: number;
   /** Frames and calls slower than this are logged at warn with their request ids. @default 1000 */
   slowRequestMs?: number;
+  /**
+   * Mutual TLS: serve with `cert`, accept only routers and peers whose client certificate the
+   * CA signed, and present `cert` to peers during migration. @default undefined (plaintext)
+   */
+  tls?: TlsMaterial;
   logger?: Logger;
 }
 
@@ -76,6 +82,7 @@ export class StorageNode {
       sync: options.sync ?? false,
       ...(options.tombstoneGraceMs !== undefined ? { tombstoneGraceMs: options.tombstoneGraceMs } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      peerCredentials: peerCredentials(options.tls),
       logger: log,
     });
     const { server, health } = createServer();
@@ -106,7 +113,7 @@ export class StorageNode {
     let port: number;
     let metricsServer: MetricsServer | undefined;
     try {
-      port = await bindServer(server, options.listen);
+      port = await bindServer(server, options.listen, serverCredentials(options.tls, true));
       if (metrics) metricsServer = await MetricsServer.start(options.metrics!, metrics.registry, log);
     } catch (err) {
       server.forceShutdown();
@@ -116,7 +123,7 @@ export class StorageNode {
     health.setStatus('', 'SERVING');
     health.setStatus(SERVICE_NAMES.node, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString() }, 'storage node listening');
+    log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString(), tls: options.tls ? 'mutual' : 'off' }, 'storage node listening');
     return new StorageNode(options.id, address, engine, server, health, log, pipelines, metricsServer);
   }
 

@@ -2,20 +2,37 @@ import {
   ErrorCode, RingKvError, isMigrating, allMembers, arcMoveToProto, clusterMapToProto, toServiceError,
   type AdminHandlers, type ArcMoveState, type ClusterMap, type Logger, type PlanResponse, type ShardStatus,
 } from '@ringkv/core';
-import type { sendUnaryData } from '@grpc/grpc-js';
+import type { Metadata, sendUnaryData } from '@grpc/grpc-js';
 import type { Topology } from './topology.js';
 import type { Migrator } from './migrator.js';
-import { ShardClient } from './shard-client.js';
+import { ShardClient, type ShardClientOptions } from './shard-client.js';
+import { requirePermission, type AccessControl, type Permission } from './access.js';
+import { refusalLogger } from './access-log.js';
 import { planAdd, planRemove, planWeight, startPlan, type MembershipPlan } from './membership.js';
 
 const STATUS_TIMEOUT_MS = 3_000;
 const PROBE_TIMEOUT_MS = 3_000;
 
-/** ringkv.v1.Admin: status, the cluster map and membership changes. */
-export function adminHandlers(topology: Topology, migrator: Migrator, log: Logger): AdminHandlers {
+/**
+ * ringkv.v1.Admin: status, the cluster map and membership changes. Status and the map need any
+ * token, membership changes (dry runs and Rebalance included) an admin token.
+ */
+export function adminHandlers(topology: Topology, migrator: Migrator, log: Logger, access: AccessControl): AdminHandlers {
   const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
     if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
     cb(toServiceError(err) as never, null);
+  };
+  const refused = refusalLogger(log);
+  /** False (and the call answered) when the caller may not run `method`. */
+  const permitted = (call: { metadata: Metadata; getPeer(): string }, cb: sendUnaryData<never>, method: string, needed: Permission): boolean => {
+    try {
+      requirePermission(access.authenticate(call.metadata), needed, `call Admin.${method}`);
+      return true;
+    } catch (err) {
+      refused(call, `Admin.${method}`, err);
+      fail(cb, err, method);
+      return false;
+    }
   };
 
   /** Fills in estimated keys and bytes per arc from the sources (best effort). */
@@ -70,6 +87,7 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
 
   return {
     Status(call, cb) {
+      if (!permitted(call, cb, 'Status', 'read')) return;
       const map = topology.map;
       const states = memberStates(map);
       Promise.all(allMembers(map).map(async (m): Promise<ShardStatus> => {
@@ -95,27 +113,32 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
         (err) => fail(cb, err, 'Status'),
       );
     },
-    GetClusterMap(_call, cb) {
+    GetClusterMap(call, cb) {
+      if (!permitted(call, cb, 'GetClusterMap', 'read')) return;
       cb(null, { map: clusterMapToProto(topology.map), nodeId: '' });
     },
     AddShard(call, cb) {
+      if (!permitted(call, cb, 'AddShard', 'admin')) return;
       const { id, address, dryRun } = call.request;
       const weight = call.request.weight === 0 ? 1 : call.request.weight;
       handle('AddShard', cb, async () => {
         const plan = planAdd(topology.map, id, address, weight);
-        await probeNewShard(topology.map, id, address);
+        await probeNewShard(topology.map, id, address, topology.shardOptions);
         return run(plan, dryRun, call);
       });
     },
     RemoveShard(call, cb) {
+      if (!permitted(call, cb, 'RemoveShard', 'admin')) return;
       const { id, dryRun } = call.request;
       handle('RemoveShard', cb, () => run(planRemove(topology.map, id), dryRun, call, id));
     },
     SetWeight(call, cb) {
+      if (!permitted(call, cb, 'SetWeight', 'admin')) return;
       const { id, weight, dryRun } = call.request;
       handle('SetWeight', cb, () => run(planWeight(topology.map, id, weight), dryRun, call));
     },
     Rebalance(call, cb) {
+      if (!permitted(call, cb, 'Rebalance', 'admin')) return;
       handle('Rebalance', cb, async () => {
         const map = topology.map;
         // Remaining work of a change in progress, else nothing: the ring decides placement.
@@ -148,8 +171,8 @@ function memberStates(map: ClusterMap): Map<string, string> {
 }
 
 /** The new shard must be running, must be the node it claims, and must not belong to another cluster. */
-async function probeNewShard(map: ClusterMap, id: string, address: string): Promise<void> {
-  const client = new ShardClient({ id, address }, () => 0n, { requestTimeoutMs: PROBE_TIMEOUT_MS });
+async function probeNewShard(map: ClusterMap, id: string, address: string, options: ShardClientOptions): Promise<void> {
+  const client = new ShardClient({ id, address }, () => 0n, { ...options, requestTimeoutMs: PROBE_TIMEOUT_MS });
   try {
     const { nodeId, map: theirs } = await client.identify(PROBE_TIMEOUT_MS).catch((err: RingKvError) => {
       throw new RingKvError(ErrorCode.UNAVAILABLE, `cannot reach the new shard at ${address}: ${err.message}`);

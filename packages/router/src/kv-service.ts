@@ -1,10 +1,13 @@
 import {
-  ErrorCode, RingKvError, requestIdOf, toServiceError, type KVHandlers, type Logger, type OpMetrics, type PipelineStreams,
-  type RequestLog,
+  ErrorCode, RingKvError, requestIdOf, requestIdOr, toServiceError,
+  type FrameHandler, type KVHandlers, type Logger, type OpMetrics, type PipelineStreams, type RequestLog,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
 import type { Scanner } from './scanner.js';
+import { OPEN_CALLER, type AccessControl, type Caller } from './access.js';
+import { executeAs } from './authorized-ops.js';
+import { refusalLogger } from './access-log.js';
 
 /** Largest batch one KV.Execute may carry. */
 export const MAX_OPS_PER_REQUEST = 10_000;
@@ -15,6 +18,8 @@ export interface KvServiceDeps {
   log: Logger;
   pipelines: PipelineStreams;
   requests: RequestLog;
+  /** The token check (a no-op without --tokens). */
+  access: AccessControl;
   /** Scan pages are counted here (op "scan"); operations are counted by the Forwarder. */
   metrics?: OpMetrics | undefined;
 }
@@ -27,23 +32,55 @@ function failer(log: Logger) {
 }
 
 /**
- * ringkv.v1.KV, the client-facing data API. Each call gets a request id (the caller's
- * `x-request-id`, else a new one) that is passed on to the shards and logged on both sides.
+ * The handler of a Pipeline frame for `caller`: the operations it may run are forwarded under
+ * the frame's request id (the client's, else a new one) and logged; the others are refused
+ * one by one with PERMISSION_DENIED.
+ */
+export function pipelineFrameHandler(
+  deps: Pick<KvServiceDeps, 'forwarder' | 'requests'>, caller: Caller = OPEN_CALLER,
+): FrameHandler {
+  const { forwarder, requests } = deps;
+  return async (ops, _epoch, requestIds) => {
+    const started = Date.now();
+    const reqId = requestIdOr(requestIds[0]);
+    try {
+      const results = await executeAs(caller, ops, (allowed) => forwarder.execute(allowed, reqId));
+      requests.done(reqId, 'Pipeline', ops.length, started, results);
+      return { results };
+    } catch (err) {
+      requests.done(reqId, 'Pipeline', ops.length, started, undefined, err);
+      throw err;
+    }
+  };
+}
+
+/**
+ * ringkv.v1.KV, the client-facing data API. Every call is authenticated first (a no-op without
+ * --tokens), then gets a request id (the caller's `x-request-id`, else a new one) that is
+ * passed on to the shards and logged on both sides.
  */
 export function kvHandlers(deps: KvServiceDeps): KVHandlers {
-  const { forwarder, scanner, log, pipelines, requests, metrics } = deps;
+  const { forwarder, scanner, log, pipelines, requests, access, metrics } = deps;
   const fail = failer(log);
+  const refused = refusalLogger(log);
   return {
     Execute(call, cb) {
       const started = Date.now();
       const reqId = requestIdOf(call.metadata);
       const { ops } = call.request;
+      let caller: Caller;
+      try {
+        caller = access.authenticate(call.metadata);
+      } catch (err) {
+        refused(call, 'KV.Execute', err);
+        return fail(cb, err, 'Execute', reqId);
+      }
       if (ops.length > MAX_OPS_PER_REQUEST) {
         const err = new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`);
         requests.done(reqId, 'Execute', ops.length, started, undefined, err);
         return fail(cb, err, 'Execute', reqId);
       }
-      forwarder.execute(ops, reqId).then((results) => {
+      executeAs(caller, ops, (allowed) => forwarder.execute(allowed, reqId)).then((results) => {
         requests.done(reqId, 'Execute', ops.length, started, results);
         cb(null, { results });
       }, (err) => {
@@ -52,7 +89,16 @@ export function kvHandlers(deps: KvServiceDeps): KVHandlers {
       });
     },
     Pipeline(call) {
-      pipelines.serve(call);
+      let caller: Caller;
+      try {
+        caller = access.authenticate(call.metadata);
+      } catch (err) {
+        refused(call, 'KV.Pipeline', err);
+        // Ends the stream with the error's status before any frame is read.
+        call.emit('error', toServiceError(err));
+        return;
+      }
+      pipelines.serve(call, pipelineFrameHandler(deps, caller));
     },
     Scan(call, cb) {
       const started = performance.now();
@@ -66,8 +112,10 @@ export function kvHandlers(deps: KvServiceDeps): KVHandlers {
       };
       let page;
       try {
+        access.authenticate(call.metadata);
         page = scanner.page(cursor, prefix, limit, reqId);
       } catch (err) {
+        refused(call, 'KV.Scan', err);
         settle(err);
         return fail(cb, err, 'Scan', reqId);
       }

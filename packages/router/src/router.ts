@@ -1,8 +1,8 @@
 import {
   AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, MetricsServer, RequestLog,
-  RingKvError, SERVICE_NAMES, bindServer, createLogger, createServer, newClusterMap, parseHostPort, requestIdOr, shutdownServer,
-  validateClusterMap,
-  validateShardId, type ClusterMap, type Logger, type ServingHealth, type SizeLimits,
+  RingKvError, SERVICE_NAMES, bindServer, createLogger, createServer, newClusterMap, parseHostPort, peerCredentials,
+  serverCredentials, shutdownServer, validateClusterMap, validateShardId,
+  type ClusterMap, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -10,8 +10,10 @@ import { MapStore } from './map-store.js';
 import { Topology } from './topology.js';
 import { Forwarder } from './forwarder.js';
 import { Scanner } from './scanner.js';
-import { ShardClient } from './shard-client.js';
-import { kvHandlers } from './kv-service.js';
+import { ShardClient, type ShardClientOptions } from './shard-client.js';
+import { AccessControl } from './access.js';
+import type { TokenEntry } from './tokens.js';
+import { kvHandlers, pipelineFrameHandler } from './kv-service.js';
 import { adminHandlers } from './admin-service.js';
 import { Migrator } from './migrator.js';
 import { CoordinatorMarker } from './coordinator-marker.js';
@@ -53,6 +55,17 @@ export interface RouterOptions {
   metrics?: string;
   /** Requests slower than this are logged at warn with their request id. @default 1000 */
   slowRequestMs?: number;
+  /**
+   * TLS: clients connect with TLS to `cert`; the router connects to the shards with mutual
+   * TLS, verifying them against `ca` and presenting `cert` as its client certificate.
+   * @default undefined (plaintext both ways)
+   */
+  tls?: TlsMaterial;
+  /**
+   * Access tokens (see tokens.ts, README "Security"): every KV and Admin call must carry one.
+   * @default undefined (no access control: every caller may do everything)
+   */
+  tokens?: readonly TokenEntry[];
   logger?: Logger;
 }
 
@@ -67,6 +80,8 @@ export class Router {
   /** The address the metrics endpoint is bound to, when `metrics` was given. */
   readonly metricsAddress: string | undefined;
   readonly #metricsServer: MetricsServer | undefined;
+  /** The token check; `access.replace()` reloads the tokens. */
+  readonly access: AccessControl;
   readonly #server: Server;
   readonly #health: ServingHealth;
   readonly #log: Logger;
@@ -78,7 +93,9 @@ export class Router {
   private constructor(
     address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
     metricsServer: MetricsServer | undefined,
+    access: AccessControl,
   ) {
+    this.access = access;
     this.#pipelines = pipelines;
     this.#metricsServer = metricsServer;
     this.metricsAddress = metricsServer?.address;
@@ -95,6 +112,8 @@ export class Router {
     if (options.metrics !== undefined) parseHostPort(options.metrics, 'metrics address');
     const log = options.logger ?? createLogger('ringkv-router');
     const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+    const shardOptions: ShardClientOptions = { requestTimeoutMs, credentials: peerCredentials(options.tls) };
+    const access = new AccessControl(options.tokens);
     const store = new MapStore(options.dataDir);
     let map = await store.load();
     if (map && options.shards?.length) {
@@ -105,30 +124,20 @@ export class Router {
         throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
           `no cluster map in ${options.dataDir}: bootstrap a cluster with --shard ID=HOST:PORT (one per shard)`);
       }
-      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, requestTimeoutMs, log);
+      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, shardOptions, log);
       await store.save(map);
     }
-    const topology = new Topology(map, store, log, { requestTimeoutMs });
+    const topology = new Topology(map, store, log, shardOptions);
     const migrator = new Migrator(topology, log, {
       arcConcurrency: options.migrationArcConcurrency ?? 4,
       rateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
       retryDelayMs: 500,
     }, new CoordinatorMarker(options.dataDir));
     const requests = new RequestLog(log, { slowRequestMs: options.slowRequestMs ?? 1_000 });
-    // The handler runs only once the server is up, after `forwarder` below is made.
+    // Every stream gets its caller's handler (kv-service.ts); this default runs only once the
+    // server is up, after `forwarder` below is made.
     const pipelines: PipelineStreams = new PipelineStreams(
-      async (ops, _epoch, requestIds) => {
-        const started = Date.now();
-        const reqId = requestIdOr(requestIds[0]);
-        try {
-          const results = await forwarder.execute(ops, reqId);
-          requests.done(reqId, 'Pipeline', ops.length, started, results);
-          return { results };
-        } catch (err) {
-          requests.done(reqId, 'Pipeline', ops.length, started, undefined, err);
-          throw err;
-        }
-      },
+      (ops, epoch, requestIds) => pipelineFrameHandler({ forwarder, requests })(ops, epoch, requestIds),
       (err) => log.error({ err }, 'Pipeline frame failed'),
     );
     const metrics = options.metrics !== undefined ? new RouterMetrics({ topology, migrator, pipelines }) : undefined;
@@ -139,13 +148,13 @@ export class Router {
     });
     const { server, health } = createServer();
     server.addService(KvService.service, kvHandlers({
-      forwarder, scanner: new Scanner(topology), log, pipelines, requests, metrics: metrics?.ops,
+      forwarder, scanner: new Scanner(topology), log, pipelines, requests, access, metrics: metrics?.ops,
     }));
-    server.addService(AdminService.service, adminHandlers(topology, migrator, log));
+    server.addService(AdminService.service, adminHandlers(topology, migrator, log, access));
     let port: number;
     let metricsServer: MetricsServer | undefined;
     try {
-      port = await bindServer(server, options.listen);
+      port = await bindServer(server, options.listen, serverCredentials(options.tls, false));
       if (metrics) metricsServer = await MetricsServer.start(options.metrics!, metrics.registry, log);
     } catch (err) {
       server.forceShutdown();
@@ -154,14 +163,17 @@ export class Router {
     }
     for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) health.setStatus(name, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    log.info({ address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id) }, 'router listening');
+    log.info({
+      address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id),
+      tls: options.tls ? 'on' : 'off', accessTokens: options.tokens?.length ?? 'off',
+    }, 'router listening');
     void topology.pushMapUntilInstalled();
     // A change this router accepted but did not finish (it restarted): resume it. A change
     // accepted by another router is left to that one (one coordinator at a time).
     await migrator.resumeIfClaimed();
     // Other routers may change the map: follow them without waiting for a WRONG_OWNER.
     topology.startRefresh(options.mapRefreshIntervalMs ?? 1_000);
-    return new Router(address, topology, migrator, server, health, log, pipelines, metricsServer);
+    return new Router(address, topology, migrator, server, health, log, pipelines, metricsServer, access);
   }
 
   get status(): RouterStatus {
@@ -193,7 +205,10 @@ export class Router {
  * A new cluster's first map, unless the shards already hold one (a router that lost its data
  * dir): then the highest-epoch map among them is recovered instead.
  */
-async function bootstrapMap(shards: BootstrapShard[], vnodesPerWeight: number, timeoutMs: number, log: Logger): Promise<ClusterMap> {
+async function bootstrapMap(
+  shards: BootstrapShard[], vnodesPerWeight: number, shardOptions: ShardClientOptions, log: Logger,
+): Promise<ClusterMap> {
+  const timeoutMs = shardOptions.requestTimeoutMs;
   for (const s of shards) {
     validateShardId(s.id);
     parseHostPort(s.address, `address of shard ${s.id}`);
@@ -203,7 +218,7 @@ async function bootstrapMap(shards: BootstrapShard[], vnodesPerWeight: number, t
   })), vnodesPerWeight);
   validateClusterMap(fresh);
   const found = await Promise.all(shards.map(async (s) => {
-    const client = new ShardClient(s, () => 0n, { requestTimeoutMs: timeoutMs });
+    const client = new ShardClient(s, () => 0n, shardOptions);
     try {
       return await client.getClusterMap(Math.min(timeoutMs, 2_000));
     } catch {

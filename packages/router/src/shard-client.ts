@@ -1,4 +1,4 @@
-import { Metadata, connectivityState, credentials } from '@grpc/grpc-js';
+import { Metadata, connectivityState, credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import {
   Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, REQUEST_ID_HEADER, RingKvError, clusterMapFromProto, clusterMapToProto,
   fromGrpcError, opSize, type ClusterMap, type ClusterMember, type NodeClient, type NodeScanRequest,
@@ -8,6 +8,8 @@ import {
 export interface ShardClientOptions {
   /** Deadline of each router -> shard call. @default 5000 */
   requestTimeoutMs: number;
+  /** mTLS towards the shards when TLS is on (tls.ts peerCredentials). @default plaintext */
+  credentials?: ChannelCredentials;
 }
 
 /**
@@ -31,7 +33,7 @@ export class ShardClient {
     this.address = member.address;
     this.#epoch = epoch;
     this.#timeoutMs = options.requestTimeoutMs;
-    this.#grpc = new NodeService(member.address, credentials.createInsecure(), {
+    this.#grpc = new NodeService(member.address, options.credentials ?? credentials.createInsecure(), {
       ...CLIENT_CHANNEL_OPTIONS,
       // A shard that comes back (a restarted container) may have a new address behind its name.
       'grpc.dns_min_time_between_resolutions_ms': 1_000,

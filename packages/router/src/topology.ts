@@ -30,6 +30,11 @@ export class Topology {
     return this.#own.map;
   }
 
+  /** How this router's shard clients connect (deadline, credentials), for one-off clients. */
+  get shardOptions(): ShardClientOptions {
+    return this.#shardOptions;
+  }
+
   get epoch(): bigint {
     return this.#own.epoch;
   }

@@ -4,6 +4,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+const { silenceIpServernameWarning } = await import('../security-flags.js');
+silenceIpServernameWarning();
+
 // `ringkv health` is what container healthchecks run every few seconds: it skips loading the
 // rest of the CLI (the proto files of @ringkv/core), which takes most of the start-up time.
 const health = await import('../commands/health.js');

@@ -1,5 +1,7 @@
-import { Client, credentials, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { Client, credentials, status as grpcStatus, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { Command, CommanderError } from 'commander';
+import { SECURITY_VALUE_FLAGS, addSecurityOptions, securityOf, type CliSecurity, type SecurityFlags } from '../security-flags.js';
 
 // `ringkv health`: the standard gRPC health check (grpc.health.v1.Health/Check) against a
 // router or a storage node. Container healthchecks run it every few seconds, so this module
@@ -62,9 +64,19 @@ const CODE_NAMES: Record<number, string> = {
   [grpcStatus.UNIMPLEMENTED]: 'UNAVAILABLE',
 };
 
+/**
+ * Health checks carry no token (they are open on purpose) but speak TLS when the CLI does;
+ * a storage node with TLS also wants the client certificate (--tls-cert, --tls-key).
+ */
+function channelCredentials(tls: CliSecurity['tls']): ChannelCredentials {
+  if (!tls) return credentials.createInsecure();
+  const read = (path: string | undefined) => (path === undefined ? null : readFileSync(path));
+  return credentials.createSsl(read(tls.ca), read(tls.key), read(tls.cert));
+}
+
 /** One Health/Check call: the serving status, or the gRPC error. */
-export function checkHealth(target: string, service: string, timeoutMs: number): Promise<string> {
-  const client = new Client(target, credentials.createInsecure());
+export function checkHealth(target: string, service: string, timeoutMs: number, tls?: CliSecurity['tls']): Promise<string> {
+  const client = new Client(target, channelCredentials(tls));
   return new Promise<string>((resolve, reject) => {
     client.makeUnaryRequest(CHECK_PATH, encodeRequest, decodeResponse, service, { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, value?: string) => {
       client.close();
@@ -81,7 +93,7 @@ export function registerHealthCommand(program: Command, io: Io, fail: Fail): voi
     .option('--target <host:port>', 'the server to check (default: the router: --router, $RINGKV_ROUTER or 127.0.0.1:7400)')
     .option('--service <name>', 'a service name (ringkv.v1.KV, ringkv.v1.Admin, ringkv.v1.Node); default: the whole server')
     .action(async (flags: { target?: string; service?: string }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<{ router?: string; timeout: string }>();
+      const g = cmd.optsWithGlobals<{ router?: string; timeout: string } & SecurityFlags>();
       const envRouter = io.env.RINGKV_ROUTER !== '' ? io.env.RINGKV_ROUTER : undefined;
       // A list of routers (--router A,B): the first one is checked.
       const first = (list: string) => list.split(',')[0]!.trim();
@@ -98,9 +110,11 @@ export function registerHealthCommand(program: Command, io: Io, fail: Fail): voi
       if (badTarget) usage(badTarget);
       const timeoutMs = durationMs(g.timeout, '--timeout');
       if (typeof timeoutMs === 'string') return usage(timeoutMs);
+      const security = securityOf(g, io.env);
+      if (typeof security === 'string') return usage(security);
       let serving: string;
       try {
-        serving = await checkHealth(target.trim(), flags.service ?? '', timeoutMs);
+        serving = await checkHealth(target.trim(), flags.service ?? '', timeoutMs, security.tls);
       } catch (err) {
         const e = err as Partial<ServiceError>;
         const code = CODE_NAMES[e.code ?? -1] ?? 'INTERNAL';
@@ -117,8 +131,10 @@ export function registerHealthCommand(program: Command, io: Io, fail: Fail): voi
 export function isHealthCommand(argv: readonly string[]): boolean {
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--router' || a === '--timeout') i++;
-    else if (!a.startsWith('--router=') && !a.startsWith('--timeout=')) return a === 'health';
+    const name = a.split('=')[0]!;
+    const takesValue = name === '--router' || name === '--timeout' || SECURITY_VALUE_FLAGS.includes(name);
+    if (takesValue && !a.includes('=')) i++;
+    else if (!takesValue && a !== '--tls') return a === 'health';
   }
   return false;
 }
@@ -134,9 +150,9 @@ class HealthExit extends Error {
  * command and global options as the full program, for container healthchecks.
  */
 export async function runHealthCli(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  const program = new Command('ringkv')
+  const program = addSecurityOptions(new Command('ringkv')
     .option('--router <host:port>', 'router address (default: $RINGKV_ROUTER or 127.0.0.1:7400)')
-    .option('--timeout <duration>', 'deadline of each request (500ms, 5s, 1m)', '5s')
+    .option('--timeout <duration>', 'deadline of each request (500ms, 5s, 1m)', '5s'))
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { StorageNode } from '../storage-node.js';
-import { METRICS_ENV, createLogger, exitOnStartFailure, parseHostPort, runUntilSignal, type Logger } from '@ringkv/core';
+import { METRICS_ENV, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, type Logger } from '@ringkv/core';
 
 function positiveInt(what: string) {
   return (v: string) => {
@@ -32,12 +32,15 @@ const program = new Command('ringkv-node')
   .option('--tombstone-grace-ms <ms>', 'how long deletes are remembered', positiveInt('--tombstone-grace-ms'))
   .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
   .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
+  .option('--tls-cert <file>', 'PEM certificate: turns on mutual TLS (with --tls-key and --tls-ca)', process.env.RINGKV_TLS_CERT)
+  .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
+  .option('--tls-ca <file>', 'PEM CA: routers and peers must present a certificate it signed', process.env.RINGKV_TLS_CA)
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number; sync: boolean; tombstoneGraceMs?: number;
-  metrics?: string; slowRequestMs?: number;
+  metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string;
 }>();
 let log: Logger;
 try {
@@ -46,7 +49,7 @@ try {
   exitOnStartFailure(err);
 }
 
-await runUntilSignal(log, () => StorageNode.start({
+await runUntilSignal(log, async () => StorageNode.start({
   id: opts.id,
   listen: opts.listen,
   dataDir: opts.dataDir,
@@ -59,4 +62,11 @@ await runUntilSignal(log, () => StorageNode.start({
   ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
   ...(opts.metrics ? { metrics: opts.metrics } : {}),
   ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
+  ...tlsOption(),
 }));
+
+/** Read inside start so a bad file is reported like every start failure: `error: CODE: message`. */
+function tlsOption() {
+  const tls = loadTlsMaterial({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa });
+  return tls ? { tls } : {};
+}

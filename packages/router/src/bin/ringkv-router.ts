@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { METRICS_ENV, createLogger, exitOnStartFailure, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
+import { METRICS_ENV, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
 import { Router, type BootstrapShard } from '../router.js';
+import { loadTokensFile } from '../tokens.js';
 
 function positiveInt(what: string) {
   return (v: string) => {
@@ -52,13 +53,17 @@ const program = new Command('ringkv-router')
   .option('--request-timeout-ms <ms>', 'deadline of each router -> shard call', positiveInt('--request-timeout-ms'))
   .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
   .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
+  .option('--tls-cert <file>', 'PEM certificate: serves TLS to clients and is the client certificate towards shards (with --tls-key, --tls-ca)', process.env.RINGKV_TLS_CERT)
+  .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
+  .option('--tls-ca <file>', 'PEM CA that signed the shards\' certificates', process.env.RINGKV_TLS_CA)
+  .option('--tokens <file>', 'access tokens, {"tokens":[{"token":"...","role":"read-only|read-write|admin"}]}; reloaded on SIGHUP', process.env.RINGKV_TOKENS_FILE)
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
   maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
-  metrics?: string; slowRequestMs?: number;
+  metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokens?: string;
 }>();
 let log: Logger;
 try {
@@ -67,19 +72,47 @@ try {
   exitOnStartFailure(err);
 }
 
-await runUntilSignal(log, () => Router.start({
-  listen: opts.listen,
-  dataDir: opts.dataDir,
-  shards: opts.shard ?? envShards,
-  logger: log,
-  limits: {
-    ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
-    ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
-  },
-  ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
-  ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-  ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
-  ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
-  ...(opts.metrics ? { metrics: opts.metrics } : {}),
-  ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
-}));
+/** Read inside start so a bad file is reported like every start failure: `error: CODE: message`. */
+function securityOptions() {
+  const tls = loadTlsMaterial({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa });
+  return { ...(tls ? { tls } : {}), ...(opts.tokens ? { tokens: loadTokensFile(opts.tokens) } : {}) };
+}
+
+await runUntilSignal(log, async () => {
+  const router = await startRouter();
+  if (opts.tokens) reloadTokensOnHangup(router, opts.tokens);
+  return router;
+});
+
+function startRouter(): Promise<Router> {
+  return Router.start({
+    listen: opts.listen,
+    dataDir: opts.dataDir,
+    shards: opts.shard ?? envShards,
+    logger: log,
+    limits: {
+      ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
+      ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
+    },
+    ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
+    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
+    ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
+    ...securityOptions(),
+  });
+}
+
+/** SIGHUP re-reads the tokens file; a file that does not parse leaves the current tokens in force. */
+function reloadTokensOnHangup(router: Router, path: string): void {
+  process.on('SIGHUP', () => {
+    try {
+      const tokens = loadTokensFile(path);
+      router.access.replace(tokens);
+      log.info({ path, tokens: tokens.length }, 'access tokens reloaded');
+    } catch (err) {
+      log.error({ path, err: (err as Error).message }, 'access tokens not reloaded; the previous ones stay in force');
+    }
+  });
+}
