@@ -27,6 +27,7 @@ cleanup() {
   set +e
   if [ ${#compose[@]} -gt 0 ]; then
     "${compose[@]}" -p "$compose_project" -f deploy/docker-compose.yml --profile extra down -v --remove-orphans >/dev/null 2>&1
+    "${compose[@]}" -p "$compose_project-secure" -f deploy/docker-compose.yml -f deploy/docker-compose.secure.yml down -v --remove-orphans >/dev/null 2>&1
   fi
   if docker info >/dev/null 2>&1; then
     # The container tests' own teardown removes their resources; this catches a killed vitest.
@@ -114,14 +115,48 @@ smoke() {
   "${c[@]}" down -v
   echo "compose smoke test passed"
 }
+
+# The secure profile: TLS everywhere (mutual between router and shards) and access tokens.
+secure_smoke() {
+  local c=("${compose[@]}" -p "$compose_project-secure" -f deploy/docker-compose.yml -f deploy/docker-compose.secure.yml)
+  local port dir value out
+  port=$(node -e 'const s=require("node:net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  export RINGKV_PUBLISH=127.0.0.1:$port
+  dir=$(mktemp -d)
+  ringkv() { node packages/cli/bin/ringkv.js --router "127.0.0.1:$port" --tls-ca "$dir/ca.pem" "$@"; }
+
+  echo "+ ${c[*]} up -d   (router published on $RINGKV_PUBLISH)"
+  "${c[@]}" up -d
+  bash deploy/wait-healthy.sh --project "$compose_project-secure" --timeout 120
+  # Inside the router container the CLI has the CA and the admin token from its environment.
+  "${c[@]}" exec -T router ringkv put secure:greeting "hello over tls"
+  "${c[@]}" exec -T router ringkv status --json >/dev/null
+  # From the host: the CA and tokens copied out of the certs volume.
+  for f in ca.pem read-only.token read-write.token; do "${c[@]}" exec -T router cat "/certs/$f" >"$dir/$f"; done
+  value=$(ringkv --token-file "$dir/read-write.token" get secure:greeting)
+  [ "$value" = "hello over tls" ] || { echo "secure smoke: got '$value'" >&2; return 1; }
+  out=$(ringkv --token-file "$dir/read-only.token" put secure:greeting nope 2>&1) && { echo "secure smoke: read-only put succeeded" >&2; return 1; }
+  echo "$out" | grep -q PERMISSION_DENIED || { echo "secure smoke: read-only put: $out" >&2; return 1; }
+  out=$(ringkv get secure:greeting 2>&1) && { echo "secure smoke: a call without a token succeeded" >&2; return 1; }
+  echo "$out" | grep -q UNAUTHENTICATED || { echo "secure smoke: no token: $out" >&2; return 1; }
+  out=$(node packages/cli/bin/ringkv.js --router "127.0.0.1:$port" --token-file "$dir/read-write.token" get secure:greeting 2>&1) &&
+    { echo "secure smoke: a plaintext client was served" >&2; return 1; }
+  echo "+ ${c[*]} down -v"
+  "${c[@]}" down -v
+  rm -rf "$dir"
+  echo "secure compose smoke test passed"
+}
 smoke_status=skipped
 if [ "${RINGKV_SKIP_COMPOSE:-}" != 1 ]; then
   say "compose smoke test"
   # In the background so that `set -e` holds inside it (an `if smoke` would switch it off).
   smoke &
   if wait $!; then smoke_status=passed; else smoke_status=failed; status=1; fi
+  say "secure compose smoke test"
+  secure_smoke &
+  if wait $!; then secure_status=passed; else secure_status=failed; status=1; fi
 fi
 
-say "done: compose smoke test $smoke_status"
+say "done: compose smoke test $smoke_status, secure compose smoke test ${secure_status:-skipped}"
 node scripts/test-summary.mjs "$report" || true
 exit "$status"
