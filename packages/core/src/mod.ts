@@ -19,4 +19,7 @@ export type * from './proto-types.js';
 export * from './logger.js';
 export * from './ownership.js';
 export * from './pipeline-mux.js';
+export * from './pipeline-streams.js';
+export * from './in-flight-limit.js';
+export * from './guarded-service.js';
 export * from './process-main.js';

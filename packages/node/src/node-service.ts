@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, toServiceError, type PipelineStreams,
+  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, opSize, streamError, toServiceError, type InFlightLimiter, type PipelineStreams,
   type NodeHandlers,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -11,7 +11,7 @@ export const MAX_OPS_PER_REQUEST = 10_000;
 const MAX_SCAN_LIMIT = 10_000;
 
 /** gRPC handlers of ringkv.v1.Node: proto in, engine call, proto out; errors converted once. */
-export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipelines: PipelineStreams): NodeHandlers {
+export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipelines: PipelineStreams, limiter: InFlightLimiter): NodeHandlers {
   const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
     if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
     cb(toServiceError(err) as never, null);
@@ -22,7 +22,10 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipeline
       if (ops.length > MAX_OPS_PER_REQUEST) {
         return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`), 'Execute');
       }
-      engine.execute(BigInt(epoch), ops).then(
+      const bytes = ops.reduce((acc, op) => acc + opSize(op), 0);
+      const shed = limiter.tryAcquire(ops.length, bytes);
+      if (shed) return fail(cb, shed, 'Execute');
+      engine.execute(BigInt(epoch), ops).finally(() => limiter.release(ops.length, bytes)).then(
         (results) => cb(null, { results, epoch: engine.epoch.toString() }),
         (err) => fail(cb, err, 'Execute'),
       );
@@ -85,7 +88,7 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipeline
         if (!(err instanceof RingKvError)) log.error({ err }, 'MigrateArc failed');
         // emit('error') makes grpc-js send the status; destroy() would skip it and leave the
         // router's stream open forever (a migration that never fails, so never retries).
-        call.emit('error', Object.assign(new Error((err as Error).message), toServiceError(err)));
+        call.emit('error', streamError(err));
       });
     },
     FinishHandoff(call, cb) {

@@ -1,11 +1,15 @@
-import { NodeService, PipelineStreams, SERVICE_NAMES, bindServer, createServer, parseHostPort, shutdownServer, validateShardId, type ServingHealth, type SizeLimits } from '@ringkv/core';
+import {
+  InFlightLimiter, NodeService, PipelineStreams, SERVICE_NAMES, addGuardedService, bindServer, createServer, parseHostPort, shutdownServer,
+  validateShardId, type InFlightLimits, type ServingHealth, type SizeLimits,
+} from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 
 import { StorageEngine } from './storage-engine.js';
 import { nodeServiceHandlers } from './node-service.js';
 import { createLogger, type Logger } from '@ringkv/core';
 
-export interface StorageNodeOptions {
+/** The in-flight caps (InFlightLimits) bound the node's memory under overload: see README "Limits and overload". */
+export interface StorageNodeOptions extends InFlightLimits {
   /** Shard id, fixed for the life of the data dir. */
   id: string;
   /** HOST:PORT to listen on; port 0 picks a free port (see `address`). */
@@ -63,11 +67,13 @@ export class StorageNode {
       logger: log,
     });
     const { server, health } = createServer();
+    const limiter = new InFlightLimiter(options);
     const pipelines = new PipelineStreams(
       async (ops, epoch) => ({ results: await engine.execute(epoch, ops), epoch: engine.epoch }),
       (err) => log.error({ err }, 'Pipeline frame failed'),
+      { limiter, ...(options.maxStreamInFlightOps !== undefined ? { maxStreamInFlightOps: options.maxStreamInFlightOps } : {}) },
     );
-    server.addService(NodeService.service, nodeServiceHandlers(engine, log, pipelines));
+    addGuardedService(server, NodeService.service, nodeServiceHandlers(engine, log, pipelines, limiter));
     let port: number;
     try {
       port = await bindServer(server, options.listen);
@@ -98,7 +104,7 @@ export class StorageNode {
       this.#pipelines.drain();
       // Blocking pops answer "no message" now rather than hold the drain for their wait.
       this.engine.endBlockingCalls();
-      await shutdownServer(this.#server, graceMs);
+      await shutdownServer(this.#server, graceMs, () => this.#log.warn({ graceMs }, 'graceful shutdown timed out: calls still in flight were cut'));
       await this.engine.close();
       this.#status = 'closed';
       this.#log.info('storage node closed');

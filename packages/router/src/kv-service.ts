@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, toServiceError, type PipelineStreams, type KVHandlers, type Logger,
+  ErrorCode, RingKvError, opSize, toServiceError, type InFlightLimiter, type PipelineStreams, type KVHandlers, type Logger,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
@@ -16,7 +16,9 @@ function failer(log: Logger) {
 }
 
 /** ringkv.v1.KV, the client-facing data API. */
-export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger, pipelines: PipelineStreams): KVHandlers {
+export function kvHandlers(
+  forwarder: Forwarder, scanner: Scanner, log: Logger, pipelines: PipelineStreams, limiter: InFlightLimiter,
+): KVHandlers {
   const fail = failer(log);
   return {
     Execute(call, cb) {
@@ -24,7 +26,11 @@ export function kvHandlers(forwarder: Forwarder, scanner: Scanner, log: Logger, 
       if (ops.length > MAX_OPS_PER_REQUEST) {
         return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`), 'Execute');
       }
-      forwarder.execute(ops).then((results) => cb(null, { results }), (err) => fail(cb, err, 'Execute'));
+      const bytes = ops.reduce((acc, op) => acc + opSize(op), 0);
+      const shed = limiter.tryAcquire(ops.length, bytes);
+      if (shed) return fail(cb, shed, 'Execute');
+      forwarder.execute(ops).finally(() => limiter.release(ops.length, bytes))
+        .then((results) => cb(null, { results }), (err) => fail(cb, err, 'Execute'));
     },
     Pipeline(call) {
       pipelines.serve(call);

@@ -1,7 +1,7 @@
 import {
-  AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, RingKvError, SERVICE_NAMES,
+  AdminService, DEFAULT_LIMITS, InFlightLimiter, PipelineStreams, addGuardedService, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, RingKvError, SERVICE_NAMES,
   bindServer, createLogger, createServer, newClusterMap, parseHostPort, shutdownServer, validateClusterMap,
-  validateShardId, type ClusterMap, type Logger, type ServingHealth, type SizeLimits,
+  validateShardId, type ClusterMap, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +21,8 @@ export interface BootstrapShard {
   weight?: number;
 }
 
-export interface RouterOptions {
+/** The in-flight caps (InFlightLimits) bound the router's memory under overload: see README "Limits and overload". */
+export interface RouterOptions extends InFlightLimits {
   /** HOST:PORT to listen on; port 0 picks a free port (see `address`). */
   listen: string;
   /** Where the cluster map is persisted. */
@@ -98,12 +99,14 @@ export class Router {
       retryDelayMs: 500,
     });
     const { server, health } = createServer();
+    const limiter = new InFlightLimiter(options);
     const pipelines = new PipelineStreams(
       async (ops) => ({ results: await forwarder.execute(ops) }),
       (err) => log.error({ err }, 'Pipeline frame failed'),
+      { limiter, ...(options.maxStreamInFlightOps !== undefined ? { maxStreamInFlightOps: options.maxStreamInFlightOps } : {}) },
     );
-    server.addService(KvService.service, kvHandlers(forwarder, new Scanner(topology), log, pipelines));
-    server.addService(AdminService.service, adminHandlers(topology, migrator, log));
+    addGuardedService(server, KvService.service, kvHandlers(forwarder, new Scanner(topology), log, pipelines, limiter));
+    addGuardedService(server, AdminService.service, adminHandlers(topology, migrator, log));
     let port: number;
     try {
       port = await bindServer(server, options.listen);
@@ -132,7 +135,7 @@ export class Router {
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
       await this.migrator.close();
       this.#pipelines.drain();
-      await shutdownServer(this.#server, graceMs);
+      await shutdownServer(this.#server, graceMs, () => this.#log.warn({ graceMs }, 'graceful shutdown timed out: calls still in flight were cut'));
       this.topology.close();
       this.#status = 'closed';
       this.#log.info('router closed');

@@ -19,11 +19,15 @@ const program = new Command('ringkv-node')
   .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
   .option('--sync', 'fsync every write batch (survives machine crashes, slower)', false)
   .option('--tombstone-grace-ms <ms>', 'how long deletes are remembered', positiveInt('--tombstone-grace-ms'))
+  .option('--max-in-flight-ops <n>', 'operations executed at once; more get RESOURCE_EXHAUSTED (default 100000)', positiveInt('--max-in-flight-ops'))
+  .option('--max-in-flight-bytes <n>', 'payload bytes executed at once; more get RESOURCE_EXHAUSTED (default 268435456)', positiveInt('--max-in-flight-bytes'))
+  .option('--max-stream-in-flight-ops <n>', 'operations in flight on one Pipeline stream (default 50000)', positiveInt('--max-stream-in-flight-ops'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
-  id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number; sync: boolean; tombstoneGraceMs?: number;
+  id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number;
+  maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; sync: boolean; tombstoneGraceMs?: number;
 }>();
 const log = createLogger('ringkv-node', { node: opts.id });
 
@@ -33,6 +37,9 @@ await runUntilSignal(log, () => StorageNode.start({
   dataDir: opts.dataDir,
   sync: opts.sync,
   logger: log,
+  ...(opts.maxInFlightOps ? { maxInFlightOps: opts.maxInFlightOps } : {}),
+  ...(opts.maxInFlightBytes ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
+  ...(opts.maxStreamInFlightOps ? { maxStreamInFlightOps: opts.maxStreamInFlightOps } : {}),
   limits: {
     ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
     ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),

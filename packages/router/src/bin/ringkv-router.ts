@@ -39,12 +39,16 @@ const program = new Command('ringkv-router')
     return n;
   })
   .option('--request-timeout-ms <ms>', 'deadline of each router -> shard call', positiveInt('--request-timeout-ms'))
+  .option('--max-in-flight-ops <n>', 'operations executed at once; more get RESOURCE_EXHAUSTED (default 100000)', positiveInt('--max-in-flight-ops'))
+  .option('--max-in-flight-bytes <n>', 'payload bytes executed at once; more get RESOURCE_EXHAUSTED (default 268435456)', positiveInt('--max-in-flight-bytes'))
+  .option('--max-stream-in-flight-ops <n>', 'operations in flight on one Pipeline stream (default 50000)', positiveInt('--max-stream-in-flight-ops'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
-  maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
+  maxKeyBytes?: number; maxValueBytes?: number;
+  maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
 }>();
 const log = createLogger('ringkv-router');
 
@@ -53,6 +57,9 @@ await runUntilSignal(log, () => Router.start({
   dataDir: opts.dataDir,
   shards: opts.shard ?? envShards,
   logger: log,
+  ...(opts.maxInFlightOps ? { maxInFlightOps: opts.maxInFlightOps } : {}),
+  ...(opts.maxInFlightBytes ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
+  ...(opts.maxStreamInFlightOps ? { maxStreamInFlightOps: opts.maxStreamInFlightOps } : {}),
   limits: {
     ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
     ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
