@@ -21,5 +21,6 @@ export * from './ownership.js';
 export * from './pipeline-mux.js';
 export * from './pipeline-streams.js';
 export * from './in-flight-limit.js';
+export * from './reply-budget.js';
 export * from './guarded-service.js';
 export * from './process-main.js';

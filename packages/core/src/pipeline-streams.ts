@@ -7,6 +7,7 @@ import { ErrorCode, asRingKvError } from './errors.js';
 import { isMalformed, malformedError, streamError } from './guarded-service.js';
 import { DEFAULT_IN_FLIGHT_LIMITS, InFlightLimiter } from './in-flight-limit.js';
 import { opSize } from './op-validation.js';
+import { fitReply } from './reply-budget.js';
 
 /** Most operations one frame may carry. */
 export const MAX_OPS_PER_FRAME = 10_000;
@@ -112,7 +113,7 @@ export class PipelineStreams {
         work = Promise.reject(err);
       }
       work.then(
-        (r) => reply({ id: frame.id, results: r.results, ...(r.epoch !== undefined ? { epoch: r.epoch.toString() } : {}) }),
+        (r) => reply({ id: frame.id, results: fitReply(r.results), ...(r.epoch !== undefined ? { epoch: r.epoch.toString() } : {}) }),
         (err) => {
           const e = asRingKvError(err);
           if (e.code === ErrorCode.INTERNAL) this.onError(err);

@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, opSize, streamError, toServiceError, type InFlightLimiter, type PipelineStreams,
+  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, fitReply, opSize, streamError, toServiceError, type InFlightLimiter, type PipelineStreams,
   type NodeHandlers,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -26,7 +26,7 @@ export function nodeServiceHandlers(engine: StorageEngine, log: Logger, pipeline
       const shed = limiter.tryAcquire(ops.length, bytes);
       if (shed) return fail(cb, shed, 'Execute');
       engine.execute(BigInt(epoch), ops).finally(() => limiter.release(ops.length, bytes)).then(
-        (results) => cb(null, { results, epoch: engine.epoch.toString() }),
+        (results) => cb(null, { results: fitReply(results), epoch: engine.epoch.toString() }),
         (err) => fail(cb, err, 'Execute'),
       );
     },

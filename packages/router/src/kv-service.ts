@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, opSize, toServiceError, type InFlightLimiter, type PipelineStreams, type KVHandlers, type Logger,
+  ErrorCode, RingKvError, fitReply, opSize, toServiceError, type InFlightLimiter, type PipelineStreams, type KVHandlers, type Logger,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
@@ -30,7 +30,7 @@ export function kvHandlers(
       const shed = limiter.tryAcquire(ops.length, bytes);
       if (shed) return fail(cb, shed, 'Execute');
       forwarder.execute(ops).finally(() => limiter.release(ops.length, bytes))
-        .then((results) => cb(null, { results }), (err) => fail(cb, err, 'Execute'));
+        .then((results) => cb(null, { results: fitReply(results) }), (err) => fail(cb, err, 'Execute'));
     },
     Pipeline(call) {
       pipelines.serve(call);
