@@ -76,7 +76,7 @@ export async function startCluster({ shards = 3, routerArgs = [] } = {}) {
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    dir, router, nodes,
+    dir, router, nodes, routerChild,
     rssOf(child) {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return m ? Number(m[1]) * 1024 : 0;

@@ -119,6 +119,13 @@ describe('RingKvClient against a fake router', () => {
     expect(router.executeBatches.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('does not retry RESOURCE_EXHAUSTED (an overloaded server): the caller backs off', async () => {
+    router.opErrors.push({ code: ErrorCode.RESOURCE_EXHAUSTED });
+    const before = router.executeBatches.length;
+    expect(await codeOf(client.get('x'))).toBe(ErrorCode.RESOURCE_EXHAUSTED);
+    expect(router.executeBatches.length - before).toBe(1);
+  });
+
   it('does not retry UNAVAILABLE writes', async () => {
     router.opErrors.push({ code: ErrorCode.UNAVAILABLE });
     expect(await codeOf(client.put('u', 'v'))).toBe(ErrorCode.UNAVAILABLE);

@@ -1,8 +1,9 @@
 import type { ClusterMap as ClusterMapProto, ClusterMap__Output } from './generated/ringkv/v1/ClusterMap.js';
 import type { ArcMove, ArcMove__Output } from './generated/ringkv/v1/ArcMove.js';
 import { ErrorCode, RingKvError } from './errors.js';
-import { Ring } from './ring.js';
-import { DEFAULT_VNODES_PER_WEIGHT } from './limits.js';
+import { Ring, tokenCount } from './ring.js';
+import { DEFAULT_VNODES_PER_WEIGHT, MAX_RING_TOKENS, MAX_SHARD_WEIGHT } from './limits.js';
+import { parseHostPort, validateShardId } from './address.js';
 
 export type MemberState = 'active' | 'joining' | 'leaving';
 
@@ -107,24 +108,69 @@ function memberFromProto(m: { id: string; address: string; weight: number; state
   return { id: m.id, address: m.address, weight: m.weight, state: m.state as MemberState };
 }
 
+const MEMBER_STATES: ReadonlySet<string> = new Set<MemberState>(['active', 'joining', 'leaving']);
+const ARC_STATES: ReadonlySet<string> = new Set(['pending', 'copying', 'handoff', 'done']);
+
+/** Throws INVALID_ARGUMENT unless a ring of these members stays within MAX_RING_TOKENS. */
+export function checkRingSize(members: readonly { weight: number }[], vnodesPerWeight: number): void {
+  const tokens = members.reduce((n, m) => n + tokenCount(m.weight, vnodesPerWeight), 0);
+  if (tokens > MAX_RING_TOKENS) {
+    throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
+      `a ring of ${tokens} virtual nodes exceeds ${MAX_RING_TOKENS} (lower the weights or vnodesPerWeight)`);
+  }
+}
+
+function checkMembers(list: readonly ClusterMember[], what: string, bad: (why: string) => RingKvError): void {
+  const ids = new Set<string>();
+  const addrs = new Set<string>();
+  for (const m of list) {
+    try {
+      validateShardId(m.id);
+      parseHostPort(m.address, `address of ${m.id}`);
+    } catch (err) {
+      throw bad(`${what}: ${(err as Error).message}`);
+    }
+    if (ids.has(m.id)) throw bad(`duplicate member id ${m.id}`);
+    if (addrs.has(m.address)) throw bad(`duplicate member address ${m.address}`);
+    if (!(m.weight > 0) || !Number.isFinite(m.weight) || m.weight > MAX_SHARD_WEIGHT) throw bad(`weight of ${m.id}`);
+    if (!MEMBER_STATES.has(m.state)) throw bad(`state "${m.state}" of ${m.id}`);
+    ids.add(m.id);
+    addrs.add(m.address);
+  }
+}
+
+/**
+ * Refuses a map no coordinator could have made: a node installs what passes, so a malformed
+ * map (members that cannot be routed to, migrations between unknown shards) must fail here,
+ * before it can make a node drop data it believes it no longer owns.
+ */
 export function validateClusterMap(map: ClusterMap): void {
   const bad = (why: string) => new RingKvError(ErrorCode.INVALID_ARGUMENT, `invalid cluster map: ${why}`);
   if (!map.clusterId) throw bad('no cluster id');
   if (map.epoch < 1n) throw bad('epoch must be >= 1');
   if (map.members.length === 0) throw bad('no members');
   if (!Number.isInteger(map.vnodesPerWeight) || map.vnodesPerWeight < 1 || map.vnodesPerWeight > 65536) throw bad('vnodesPerWeight');
-  const ids = new Set<string>();
-  const addrs = new Set<string>();
-  for (const m of map.nextMembers) {
-    if (!(m.weight > 0) || !Number.isFinite(m.weight)) throw bad(`weight of ${m.id}`);
+  checkMembers(map.members, 'member', bad);
+  checkMembers(map.nextMembers, 'next member', bad);
+  try {
+    checkRingSize(map.members, map.vnodesPerWeight);
+    checkRingSize(map.nextMembers, map.vnodesPerWeight);
+  } catch (err) {
+    throw bad((err as Error).message);
   }
-  for (const m of map.members) {
-    if (ids.has(m.id)) throw bad(`duplicate member id ${m.id}`);
-    if (addrs.has(m.address)) throw bad(`duplicate member address ${m.address}`);
-    if (!(m.weight > 0) || !Number.isFinite(m.weight)) throw bad(`weight of ${m.id}`);
-    ids.add(m.id);
-    addrs.add(m.address);
+  if (map.migrations.length > 0 && map.nextMembers.length === 0) throw bad('migrations without next members');
+  const from = new Set(map.members.map((m) => m.id));
+  const to = new Set(map.nextMembers.map((m) => m.id));
+  for (const a of map.migrations) {
+    const arc = `arc (${a.start},${a.end}]`;
+    if (!isU32(a.start) || !isU32(a.end)) throw bad(`${arc} is not within the 32-bit ring`);
+    if (!ARC_STATES.has(a.state)) throw bad(`${arc} in unknown state "${a.state}"`);
+    if (!from.has(a.from) || !to.has(a.to) || a.from === a.to) throw bad(`${arc} moves from "${a.from}" to "${a.to}"`);
   }
+}
+
+function isU32(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 }
 
 /** Serialization for the on-disk copy (router data dir, node metadata). */

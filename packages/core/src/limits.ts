@@ -8,3 +8,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_VNODES_PER_WEIGHT = 256;
 /** Largest scan page a router returns. */
 export const MAX_SCAN_LIMIT = 10_000;
+/** Largest weight of one shard (a weight is a multiple of the default share of the ring). */
+export const MAX_SHARD_WEIGHT = 1000;
+/** Most virtual nodes on one ring (members' weights times vnodesPerWeight): bounds a map's memory. */
+export const MAX_RING_TOKENS = 1 << 22;

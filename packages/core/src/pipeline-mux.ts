@@ -1,10 +1,9 @@
-import type { ClientDuplexStream, ServerDuplexStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { Op } from './generated/ringkv/v1/Op.js';
-import type { Op__Output } from './generated/ringkv/v1/Op.js';
-import type { OpResult, OpResult__Output } from './generated/ringkv/v1/OpResult.js';
-import type { PipelineFrame, PipelineFrame__Output } from './generated/ringkv/v1/PipelineFrame.js';
-import type { PipelineReply, PipelineReply__Output } from './generated/ringkv/v1/PipelineReply.js';
-import { ErrorCode, RingKvError, asRingKvError, isErrorCode } from './errors.js';
+import type { OpResult__Output } from './generated/ringkv/v1/OpResult.js';
+import type { PipelineFrame } from './generated/ringkv/v1/PipelineFrame.js';
+import type { PipelineReply__Output } from './generated/ringkv/v1/PipelineReply.js';
+import { ErrorCode, RingKvError, isErrorCode } from './errors.js';
 import { fromGrpcError } from './grpc-status.js';
 
 type Stream = ClientDuplexStream<PipelineFrame, PipelineReply__Output>;
@@ -122,98 +121,5 @@ export class PipelineMux {
     const s = this.#stream;
     this.#stream = undefined;
     s?.cancel();
-  }
-}
-
-/** Most operations one frame may carry. */
-export const MAX_OPS_PER_FRAME = 10_000;
-
-type ServerStream = ServerDuplexStream<PipelineFrame__Output, PipelineReply>;
-/** `requestIds`: what the frame's request_ids field carries (see common.proto). */
-export type FrameHandler = (ops: Op__Output[], epoch: bigint, requestIds: string[]) => Promise<{ results: OpResult[]; epoch?: bigint }>;
-
-/**
- * The server end of Pipeline streams: each frame is handled as it arrives (frames of one
- * stream start in order, so per-key order is kept by handlers that enqueue synchronously) and
- * answered when done. A stream ends after the peer half-closes, or after drain(), once every
- * frame it carries has been answered; so a graceful shutdown does not wait for idle streams.
- */
-export class PipelineStreams {
-  readonly #open = new Map<ServerStream, { frames: number }>();
-  #draining = false;
-  #frames = 0;
-
-  constructor(
-    private readonly handle: FrameHandler,
-    private readonly onError: (err: unknown) => void,
-  ) {}
-
-  /** Streams open now. */
-  get streams(): number {
-    return this.#open.size;
-  }
-
-  /** Frames received and not answered yet, over all streams. */
-  get framesInFlight(): number {
-    return this.#frames;
-  }
-
-  /** `handle` replaces the constructor's handler for this stream (a router's per-caller access check). */
-  serve(call: ServerStream, handle: FrameHandler = this.handle): void {
-    const state = { frames: 0 };
-    let ended = false;
-    this.#open.set(call, state);
-    const finish = () => {
-      if ((ended || this.#draining) && state.frames === 0) {
-        this.#open.delete(call);
-        if (!call.cancelled && !call.destroyed) call.end();
-      }
-    };
-    call.on('data', (frame: PipelineFrame__Output) => {
-      const reply = (r: PipelineReply) => {
-        state.frames--;
-        this.#frames--;
-        if (!call.cancelled && !call.destroyed) call.write(r);
-        finish();
-      };
-      state.frames++;
-      this.#frames++;
-      if (frame.ops.length > MAX_OPS_PER_FRAME) {
-        reply({ id: frame.id, errorCode: ErrorCode.INVALID_ARGUMENT, errorMessage: `frame of ${frame.ops.length} ops exceeds ${MAX_OPS_PER_FRAME}` });
-        return;
-      }
-      let work: Promise<{ results: OpResult[]; epoch?: bigint }>;
-      try {
-        work = handle(frame.ops, BigInt(frame.epoch || 0), frame.requestIds);
-      } catch (err) {
-        work = Promise.reject(err);
-      }
-      work.then(
-        (r) => reply({ id: frame.id, results: r.results, ...(r.epoch !== undefined ? { epoch: r.epoch.toString() } : {}) }),
-        (err) => {
-          const e = asRingKvError(err);
-          if (e.code === ErrorCode.INTERNAL) this.onError(err);
-          reply({ id: frame.id, errorCode: e.code, errorMessage: e.message });
-        },
-      );
-    });
-    call.on('end', () => {
-      ended = true;
-      finish();
-    });
-    call.on('error', () => this.#open.delete(call));
-    call.on('cancelled', () => this.#open.delete(call));
-    if (this.#draining) finish();
-  }
-
-  /** Ends every stream as soon as its frames in flight are answered; new streams end at once. */
-  drain(): void {
-    this.#draining = true;
-    for (const [call, state] of [...this.#open]) {
-      if (state.frames === 0) {
-        this.#open.delete(call);
-        if (!call.cancelled && !call.destroyed) call.end();
-      }
-    }
   }
 }

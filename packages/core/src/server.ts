@@ -55,11 +55,12 @@ export function bindServer(server: Server, address: string, creds: ServerCredent
   });
 }
 
-/** Graceful shutdown, forced after graceMs. */
-export function shutdownServer(server: Server, graceMs = 5_000): Promise<void> {
+/** Graceful shutdown, forced after graceMs (then `onForced` is called: calls still running were cut). */
+export function shutdownServer(server: Server, graceMs = 5_000, onForced?: () => void): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       server.forceShutdown();
+      onForced?.();
       resolve();
     }, graceMs);
     timer.unref();

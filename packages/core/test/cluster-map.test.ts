@@ -69,6 +69,22 @@ describe('cluster map', () => {
     ['zero weight', (m) => (m.members[0]!.weight = 0)],
     ['vnodes 0', (m) => (m.vnodesPerWeight = 0)],
     ['a next member of weight 0', (m) => (m.nextMembers[2]!.weight = 0)],
+    ['a weight over 1000', (m) => (m.members[0]!.weight = 1001)],
+    ['a ring of more than 2^22 virtual nodes', (m) => {
+      m.vnodesPerWeight = 65536;
+      m.members[0]!.weight = 100;
+    }],
+    ['an invalid member id', (m) => (m.members[0]!.id = 'bad id')],
+    ['an empty member id', (m) => (m.nextMembers[0]!.id = '')],
+    ['an unparsable address', (m) => (m.members[0]!.address = 'nohost')],
+    ['an unknown member state', (m) => (m.members[0]!.state = 'bogus' as never)],
+    ['duplicate next member ids', (m) => (m.nextMembers[2]!.id = 's1')],
+    ['migrations without next members', (m) => (m.nextMembers = [])],
+    ['a migration from a non-member', (m) => (m.migrations[0]!.from = 's3')],
+    ['a migration to a shard not in next members', (m) => (m.migrations[0]!.to = 's9')],
+    ['a migration to its own source', (m) => (m.migrations[0]!.to = 's1')],
+    ['a migration in an unknown state', (m) => (m.migrations[0]!.state = 'bogus')],
+    ['an arc end beyond 32 bits', (m) => (m.migrations[0]!.end = 2 ** 32)],
   ])('rejects %s with INVALID_ARGUMENT', (_what, spoil) => {
     const m = sample();
     spoil(m);

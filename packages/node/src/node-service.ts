@@ -1,6 +1,6 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, requestIdOf, toServiceError, type PipelineStreams,
-  type NodeHandlers, type RequestLog,
+  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, fitReply, opSize, requestIdOf, streamError, toServiceError,
+  type InFlightLimiter, type PipelineStreams, type NodeHandlers, type RequestLog,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { StorageEngine } from './storage-engine.js';
@@ -16,6 +16,8 @@ export interface NodeServiceDeps {
   log: Logger;
   pipelines: PipelineStreams;
   requests: RequestLog;
+  /** Admission control shared with the Pipeline streams: Execute calls past it get RESOURCE_EXHAUSTED. */
+  limiter: InFlightLimiter;
   metrics?: NodeMetrics | undefined;
 }
 
@@ -24,7 +26,7 @@ export interface NodeServiceDeps {
  * Data calls carry the router's request id (`x-request-id`) into the node's logs.
  */
 export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
-  const { engine, log, pipelines, requests, metrics } = deps;
+  const { engine, log, pipelines, requests, limiter, metrics } = deps;
   const fail = (cb: sendUnaryData<never>, err: unknown, what: string, reqId?: string) => {
     if (!(err instanceof RingKvError)) log.error({ err, ...(reqId ? { reqId } : {}) }, `${what} failed`);
     cb(toServiceError(err) as never, null);
@@ -38,11 +40,18 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
       if (ops.length > MAX_OPS_PER_REQUEST) {
         return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `batch of ${ops.length} ops exceeds ${MAX_OPS_PER_REQUEST}`), 'Execute', reqId);
       }
-      engine.execute(BigInt(epoch), ops).then(
+      const bytes = ops.reduce((acc, op) => acc + opSize(op), 0);
+      const shed = limiter.tryAcquire(ops.length, bytes);
+      if (shed) {
+        metrics?.recordOps(ops, undefined, shed.code, started);
+        requests.done(reqId, 'Execute', ops.length, startedMs, undefined, shed);
+        return fail(cb, shed, 'Execute', reqId);
+      }
+      engine.execute(BigInt(epoch), ops).finally(() => limiter.release(ops.length, bytes)).then(
         (results) => {
           metrics?.recordOps(ops, results, '', started);
           requests.done(reqId, 'Execute', ops.length, startedMs, results);
-          cb(null, { results, epoch: engine.epoch.toString() });
+          cb(null, { results: fitReply(results), epoch: engine.epoch.toString() });
         },
         (err) => {
           metrics?.recordOps(ops, undefined, errorCodeOf(err), started);
@@ -122,7 +131,7 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
         if (!(err instanceof RingKvError)) log.error({ err }, 'MigrateArc failed');
         // emit('error') makes grpc-js send the status; destroy() would skip it and leave the
         // router's stream open forever (a migration that never fails, so never retries).
-        call.emit('error', Object.assign(new Error((err as Error).message), toServiceError(err)));
+        call.emit('error', streamError(err));
       });
     },
     FinishHandoff(call, cb) {

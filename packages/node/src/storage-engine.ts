@@ -1,5 +1,5 @@
 import {
-  ArcState, DATA_END, DEFAULT_LIMITS, ErrorCode, HybridLogicalClock, Ownership, RingKvError, allMembers, arcRanges,
+  ArcState, DATA_END, DEFAULT_LIMITS, ErrorCode, NODE_SCAN_BUDGET_BYTES, HybridLogicalClock, Ownership, RingKvError, allMembers, arcRanges,
   asRingKvError, dataKeyAtHash, dataRangeOfHashes, decodeClusterMapJson, decodeRecord, encodeClusterMapJson,
   encodeDataKey, isLive, isSystemKey, keyHash, keyOfOp, validateOp,
   type Arc, type ArcMoveState, type ClusterMap, type Entry, type Logger, type NodeScanResponse, type Op__Output, type OpResult,
@@ -446,6 +446,7 @@ export class StorageEngine {
       ? { gt: Buffer.concat([Buffer.from([0x01]), req.after]), lt: DATA_END }
       : { gte: dataKeyAtHash(0), lt: DATA_END };
     let examined = 0;
+    let bytes = 0;
     let last: Buffer | undefined;
     let done = true;
     const now = Date.now();
@@ -454,6 +455,7 @@ export class StorageEngine {
         done = false;
         break;
       }
+      const previous = last;
       examined++;
       last = sk;
       if (own.ownerOf(sk.readUInt32BE(1)) !== this.nodeId) continue;
@@ -462,6 +464,13 @@ export class StorageEngine {
       if (req.prefix.length > 0 && !key.subarray(0, req.prefix.length).equals(req.prefix)) continue;
       const record = decodeRecord(raw);
       if (!isLive(record, now)) continue;
+      // A page stays far below the message limit: the next page starts at this record.
+      bytes += key.length + record.value.length + 32;
+      if (entries.length > 0 && bytes > NODE_SCAN_BUDGET_BYTES) {
+        last = previous;
+        done = false;
+        break;
+      }
       entries.push({ key, value: record.value, version: record.version.toString(), expiresAtMs: String(record.expiresAtMs) });
     }
     return { entries, lastExamined: last ? last.subarray(1) : req.after, done, epoch: own.epoch.toString() };

@@ -1,7 +1,7 @@
 import {
-  ErrorCode, MetricsServer, NodeService, PipelineStreams, RequestLog, RingKvError, SERVICE_NAMES, bindServer, createLogger,
-  createServer, newRequestId, parseHostPort, peerCredentials, serverCredentials, shutdownServer, validateShardId,
-  type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
+  ErrorCode, InFlightLimiter, MetricsServer, NodeService, PipelineStreams, RequestLog, RingKvError, SERVICE_NAMES,
+  addGuardedService, bindServer, createLogger, createServer, newRequestId, parseHostPort, peerCredentials, serverCredentials,
+  shutdownServer, validateShardId, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 
@@ -9,7 +9,8 @@ import { StorageEngine } from './storage-engine.js';
 import { nodeServiceHandlers } from './node-service.js';
 import { NodeMetrics } from './node-metrics.js';
 
-export interface StorageNodeOptions {
+/** The in-flight caps (InFlightLimits) bound the node's memory under overload: see README "Limits and overload". */
+export interface StorageNodeOptions extends InFlightLimits {
   /** Shard id, fixed for the life of the data dir. */
   id: string;
   /** HOST:PORT to listen on; port 0 picks a free port (see `address`). */
@@ -87,6 +88,7 @@ export class StorageNode {
     });
     const { server, health } = createServer();
     const requests = new RequestLog(log, { slowRequestMs: options.slowRequestMs ?? 1_000 });
+    const limiter = new InFlightLimiter(options);
     // The handler runs only once the server is up, after `metrics` below is made.
     const pipelines: PipelineStreams = new PipelineStreams(
       async (ops, epoch, requestIds) => {
@@ -105,11 +107,12 @@ export class StorageNode {
         }
       },
       (err) => log.error({ err }, 'Pipeline frame failed'),
+      { limiter, ...(options.maxStreamInFlightOps !== undefined ? { maxStreamInFlightOps: options.maxStreamInFlightOps } : {}) },
     );
     const metrics = options.metrics !== undefined
       ? new NodeMetrics(engine, pipelines, options.metricsStatsMaxAgeMs !== undefined ? { statsMaxAgeMs: options.metricsStatsMaxAgeMs } : {})
       : undefined;
-    server.addService(NodeService.service, nodeServiceHandlers({ engine, log, pipelines, requests, metrics }));
+    addGuardedService(server, NodeService.service, nodeServiceHandlers({ engine, log, pipelines, requests, limiter, metrics }));
     let port: number;
     let metricsServer: MetricsServer | undefined;
     try {
@@ -142,7 +145,7 @@ export class StorageNode {
       this.#pipelines.drain();
       // Blocking pops answer "no message" now rather than hold the drain for their wait.
       this.engine.endBlockingCalls();
-      await shutdownServer(this.#server, graceMs);
+      await shutdownServer(this.#server, graceMs, () => this.#log.warn({ graceMs }, 'graceful shutdown timed out: calls still in flight were cut'));
       await this.engine.close();
       await this.#metricsServer?.close();
       this.#status = 'closed';

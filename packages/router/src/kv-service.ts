@@ -1,6 +1,6 @@
 import {
-  ErrorCode, RingKvError, requestIdOf, requestIdOr, toServiceError,
-  type FrameHandler, type KVHandlers, type Logger, type OpMetrics, type PipelineStreams, type RequestLog,
+  ErrorCode, RingKvError, fitReply, opSize, requestIdOf, requestIdOr, toServiceError,
+  type FrameHandler, type InFlightLimiter, type KVHandlers, type Logger, type OpMetrics, type PipelineStreams, type RequestLog,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Forwarder } from './forwarder.js';
@@ -20,6 +20,8 @@ export interface KvServiceDeps {
   requests: RequestLog;
   /** The token check (a no-op without --tokens). */
   access: AccessControl;
+  /** Admission control shared with the Pipeline streams: Execute calls past it get RESOURCE_EXHAUSTED. */
+  limiter: InFlightLimiter;
   /** Scan pages are counted here (op "scan"); operations are counted by the Forwarder. */
   metrics?: OpMetrics | undefined;
 }
@@ -60,7 +62,7 @@ export function pipelineFrameHandler(
  * passed on to the shards and logged on both sides.
  */
 export function kvHandlers(deps: KvServiceDeps): KVHandlers {
-  const { forwarder, scanner, log, pipelines, requests, access, metrics } = deps;
+  const { forwarder, scanner, log, pipelines, requests, access, limiter, metrics } = deps;
   const fail = failer(log);
   const refused = refusalLogger(log);
   return {
@@ -80,9 +82,15 @@ export function kvHandlers(deps: KvServiceDeps): KVHandlers {
         requests.done(reqId, 'Execute', ops.length, started, undefined, err);
         return fail(cb, err, 'Execute', reqId);
       }
-      executeAs(caller, ops, (allowed) => forwarder.execute(allowed, reqId)).then((results) => {
+      const bytes = ops.reduce((acc, op) => acc + opSize(op), 0);
+      const shed = limiter.tryAcquire(ops.length, bytes);
+      if (shed) {
+        requests.done(reqId, 'Execute', ops.length, started, undefined, shed);
+        return fail(cb, shed, 'Execute', reqId);
+      }
+      executeAs(caller, ops, (allowed) => forwarder.execute(allowed, reqId)).finally(() => limiter.release(ops.length, bytes)).then((results) => {
         requests.done(reqId, 'Execute', ops.length, started, results);
-        cb(null, { results });
+        cb(null, { results: fitReply(results) });
       }, (err) => {
         requests.done(reqId, 'Execute', ops.length, started, undefined, err);
         fail(cb, err, 'Execute', reqId);

@@ -1,5 +1,5 @@
 import {
-  ArcState, ErrorCode, Ring, RingKvError, allMembers, arcSize, isMigrating, parseHostPort, ringOf, validateShardId,
+  ArcState, ErrorCode, MAX_SHARD_WEIGHT, Ring, checkRingSize, RingKvError, allMembers, arcSize, isMigrating, parseHostPort, ringOf, validateShardId,
   type ArcMoveState, type ClusterMap, type ClusterMember,
 } from '@ringkv/core';
 
@@ -27,12 +27,13 @@ export function assertIdle(map: ClusterMap): void {
 
 export function validWeight(weight: number): number {
   if (!Number.isFinite(weight) || weight <= 0) throw invalid(`weight must be > 0, got ${weight}`);
-  if (weight > 1000) throw invalid(`weight must be at most 1000, got ${weight}`);
+  if (weight > MAX_SHARD_WEIGHT) throw invalid(`weight must be at most ${MAX_SHARD_WEIGHT}, got ${weight}`);
   return weight;
 }
 
 /** The minimal set of arcs whose owner differs between the current and the next members. */
 export function planMembership(map: ClusterMap, nextMembers: ClusterMember[]): MembershipPlan {
+  checkRingSize(nextMembers, map.vnodesPerWeight);
   const before = ringOf(map);
   const after = new Ring(nextMembers.map((m) => ({ id: m.id, weight: m.weight })), map.vnodesPerWeight);
   const moves = Ring.diff(before, after).map((c): ArcMoveState => ({

@@ -1,8 +1,8 @@
 import {
-  AdminService, DEFAULT_LIMITS, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService, MetricsServer, RequestLog,
-  RingKvError, SERVICE_NAMES, bindServer, createLogger, createServer, newClusterMap, parseHostPort, peerCredentials,
-  serverCredentials, shutdownServer, validateClusterMap, validateShardId,
-  type ClusterMap, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
+  AdminService, DEFAULT_LIMITS, InFlightLimiter, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService,
+  MetricsServer, RequestLog, RingKvError, SERVICE_NAMES, addGuardedService, bindServer, createLogger, createServer,
+  newClusterMap, parseHostPort, peerCredentials, serverCredentials, shutdownServer, validateClusterMap, validateShardId,
+  type ClusterMap, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -26,7 +26,8 @@ export interface BootstrapShard {
   weight?: number;
 }
 
-export interface RouterOptions {
+/** The in-flight caps (InFlightLimits) bound the router's memory under overload: see README "Limits and overload". */
+export interface RouterOptions extends InFlightLimits {
   /** HOST:PORT to listen on; port 0 picks a free port (see `address`). */
   listen: string;
   /** Where the cluster map is persisted. */
@@ -134,11 +135,13 @@ export class Router {
       retryDelayMs: 500,
     }, new CoordinatorMarker(options.dataDir));
     const requests = new RequestLog(log, { slowRequestMs: options.slowRequestMs ?? 1_000 });
+    const limiter = new InFlightLimiter(options);
     // Every stream gets its caller's handler (kv-service.ts); this default runs only once the
     // server is up, after `forwarder` below is made.
     const pipelines: PipelineStreams = new PipelineStreams(
       (ops, epoch, requestIds) => pipelineFrameHandler({ forwarder, requests })(ops, epoch, requestIds),
       (err) => log.error({ err }, 'Pipeline frame failed'),
+      { limiter, ...(options.maxStreamInFlightOps !== undefined ? { maxStreamInFlightOps: options.maxStreamInFlightOps } : {}) },
     );
     const metrics = options.metrics !== undefined ? new RouterMetrics({ topology, migrator, pipelines }) : undefined;
     const forwarder: Forwarder = new Forwarder(topology, {
@@ -147,10 +150,10 @@ export class Router {
       ...(metrics ? { metrics: metrics.ops } : {}),
     });
     const { server, health } = createServer();
-    server.addService(KvService.service, kvHandlers({
-      forwarder, scanner: new Scanner(topology), log, pipelines, requests, access, metrics: metrics?.ops,
+    addGuardedService(server, KvService.service, kvHandlers({
+      forwarder, scanner: new Scanner(topology), log, pipelines, requests, access, limiter, metrics: metrics?.ops,
     }));
-    server.addService(AdminService.service, adminHandlers(topology, migrator, log, access));
+    addGuardedService(server, AdminService.service, adminHandlers(topology, migrator, log, access));
     let port: number;
     let metricsServer: MetricsServer | undefined;
     try {
@@ -187,7 +190,7 @@ export class Router {
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
       await this.migrator.close();
       this.#pipelines.drain();
-      await shutdownServer(this.#server, graceMs);
+      await shutdownServer(this.#server, graceMs, () => this.#log.warn({ graceMs }, 'graceful shutdown timed out: calls still in flight were cut'));
       this.topology.close();
       await this.#metricsServer?.close();
       this.#status = 'closed';

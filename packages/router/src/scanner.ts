@@ -1,5 +1,5 @@
 import {
-  ErrorCode, MAX_SCAN_LIMIT, RingKvError, keyHash, positionOfKey, type Entry__Output, type ScanResponse,
+  ErrorCode, MAX_SCAN_LIMIT, RingKvError, SCAN_PAGE_BUDGET_BYTES, keyHash, positionOfKey, type Entry__Output, type ScanResponse,
 } from '@ringkv/core';
 import type { Topology } from './topology.js';
 
@@ -67,9 +67,11 @@ export class Scanner {
     const entries: Entry__Output[] = [];
     let last: Buffer | undefined;
     let truncated = false;
+    let bytes = 0;
     for (const m of merged) {
       if (last && m.pos.equals(last)) continue;
-      if (entries.length >= limit) {
+      bytes += m.e.key.length + m.e.value.length + 32;
+      if (entries.length >= limit || (entries.length > 0 && bytes > SCAN_PAGE_BUDGET_BYTES)) {
         truncated = true;
         break;
       }

@@ -35,11 +35,15 @@ const program = new Command('ringkv-node')
   .option('--tls-cert <file>', 'PEM certificate: turns on mutual TLS (with --tls-key and --tls-ca)', process.env.RINGKV_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
   .option('--tls-ca <file>', 'PEM CA: routers and peers must present a certificate it signed', process.env.RINGKV_TLS_CA)
+  .option('--max-in-flight-ops <n>', 'operations executed at once; more get RESOURCE_EXHAUSTED (default 100000)', positiveInt('--max-in-flight-ops'))
+  .option('--max-in-flight-bytes <n>', 'payload bytes executed at once; more get RESOURCE_EXHAUSTED (default 268435456)', positiveInt('--max-in-flight-bytes'))
+  .option('--max-stream-in-flight-ops <n>', 'operations in flight on one Pipeline stream (default 50000)', positiveInt('--max-stream-in-flight-ops'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
-  id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number; sync: boolean; tombstoneGraceMs?: number;
+  id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number;
+  maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; sync: boolean; tombstoneGraceMs?: number;
   metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string;
 }>();
 let log: Logger;
@@ -55,6 +59,9 @@ await runUntilSignal(log, async () => StorageNode.start({
   dataDir: opts.dataDir,
   sync: opts.sync,
   logger: log,
+  ...(opts.maxInFlightOps ? { maxInFlightOps: opts.maxInFlightOps } : {}),
+  ...(opts.maxInFlightBytes ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
+  ...(opts.maxStreamInFlightOps ? { maxStreamInFlightOps: opts.maxStreamInFlightOps } : {}),
   limits: {
     ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
     ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),

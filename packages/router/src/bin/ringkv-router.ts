@@ -57,12 +57,16 @@ const program = new Command('ringkv-router')
   .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
   .option('--tls-ca <file>', 'PEM CA that signed the shards\' certificates', process.env.RINGKV_TLS_CA)
   .option('--tokens <file>', 'access tokens, {"tokens":[{"token":"...","role":"read-only|read-write|admin"}]}; reloaded on SIGHUP', process.env.RINGKV_TOKENS_FILE)
+  .option('--max-in-flight-ops <n>', 'operations executed at once; more get RESOURCE_EXHAUSTED (default 100000)', positiveInt('--max-in-flight-ops'))
+  .option('--max-in-flight-bytes <n>', 'payload bytes executed at once; more get RESOURCE_EXHAUSTED (default 268435456)', positiveInt('--max-in-flight-bytes'))
+  .option('--max-stream-in-flight-ops <n>', 'operations in flight on one Pipeline stream (default 50000)', positiveInt('--max-stream-in-flight-ops'))
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
-  maxKeyBytes?: number; maxValueBytes?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
+  maxKeyBytes?: number; maxValueBytes?: number;
+  maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
   metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokens?: string;
 }>();
 let log: Logger;
@@ -90,6 +94,9 @@ function startRouter(): Promise<Router> {
     dataDir: opts.dataDir,
     shards: opts.shard ?? envShards,
     logger: log,
+    ...(opts.maxInFlightOps ? { maxInFlightOps: opts.maxInFlightOps } : {}),
+    ...(opts.maxInFlightBytes ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
+    ...(opts.maxStreamInFlightOps ? { maxStreamInFlightOps: opts.maxStreamInFlightOps } : {}),
     limits: {
       ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
       ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
