@@ -93,6 +93,20 @@ describe('locks through a router (3 shards in-process)', () => {
     await other.release();
   });
 
+  it('a renew with a shorter ttl shortens the lease the handle believes in, as it does on the shard', async () => {
+    await using a = await env.connect();
+    await using b = await env.connect();
+    const lock = await a.lock('shortened', { ttlMs: 60_000 });
+    await lock.renew({ ttlMs: 300 });
+    expect(lock.leaseEndMs).toBeLessThanOrEqual(Date.now() + 300);
+    await sleep(450);
+    expect(lock.held).toBe(false);
+    expect(lock.signal.aborted).toBe(true);
+    const other = await b.lock('shortened', { ttlMs: 1_000 });
+    expect(other.token > lock.token).toBe(true);
+    await other.release();
+  });
+
   it('status of a lock never taken is undefined; bad arguments fail with INVALID_ARGUMENT before sending', async () => {
     await using a = await env.connect();
     expect(await a.lockStatus('never-taken')).toBeUndefined();

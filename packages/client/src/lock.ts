@@ -111,6 +111,8 @@ export class Lock implements AsyncDisposable {
   readonly #ttlMs: number;
   readonly #lost = new AbortController();
   #leaseEndMs: number;
+  /** When the request that set #leaseEndMs was sent: a renew that overtook another one wins. */
+  #leaseSentAtMs: number;
   #released = false;
   #renewTimer: NodeJS.Timeout | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
@@ -124,6 +126,7 @@ export class Lock implements AsyncDisposable {
     this.#ttlMs = ttlMs;
     // The shard started the lease after we sent the request: counting from the send is safe.
     this.#leaseEndMs = sentAtMs + ttlMs;
+    this.#leaseSentAtMs = sentAtMs;
     this.#armExpiry();
     if (autoRenew) {
       this.#renewTimer = setInterval(() => void this.#autoRenew(), Math.max(1, Math.floor(ttlMs / 3)));
@@ -160,8 +163,13 @@ export class Lock implements AsyncDisposable {
       if ((err as RingKvError).code === ErrorCode.LOCK_NOT_HELD) this.#markLost(err as RingKvError);
       throw err;
     }
-    this.#leaseEndMs = Math.max(this.#leaseEndMs, sentAt + Number(ttl));
-    this.#armExpiry();
+    // The shard set the lease to ttl from when it applied the renew (a shorter ttl shortens it):
+    // counting from the send is conservative. Of two renews, the later-sent one is in force.
+    if (sentAt >= this.#leaseSentAtMs) {
+      this.#leaseSentAtMs = sentAt;
+      this.#leaseEndMs = sentAt + Number(ttl);
+      this.#armExpiry();
+    }
   }
 
   /** Frees the lock. LOCK_NOT_HELD if the lease had already ended (the lock may be someone else's now). */

@@ -18,4 +18,15 @@ describe('fitReply', () => {
     expect(out[2]!.value).toHaveLength(50);
     expect(out[0]).toMatchObject({ found: false, version: '0', value: Buffer.alloc(0) });
   });
+
+  it('drops gets before queue deliveries, and reports a dropped delivery as UNAVAILABLE (it was applied)', () => {
+    const pop = (bytes: number): OpResult => ({ errorCode: '', found: true, value: Buffer.alloc(bytes), version: '8', id: '5', deliveries: 1 });
+    const r = [pop(900), get(300), pop(200), get(100)];
+    const fits = fitReply(r, 1_460);
+    expect(fits.map((x) => x.errorCode)).toEqual(['', 'RESOURCE_EXHAUSTED', '', '']);
+    const tight = fitReply(r, 500);
+    expect(tight.map((x) => x.errorCode)).toEqual(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', '', 'RESOURCE_EXHAUSTED']);
+    expect(tight[0]).toMatchObject({ found: false, deliveries: 0 });
+    expect(tight[0]!.errorMessage).toContain('delivered again');
+  });
 });

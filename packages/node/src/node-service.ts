@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, clusterMapFromProto, clusterMapToProto, fitReply, opSize, requestIdOf, streamError, toServiceError,
+  ErrorCode, NODE_SCAN_BUDGET_BYTES, RingKvError, clusterMapFromProto, clusterMapToProto, fitReply, opSize, requestIdOf, streamError, toServiceError,
   type InFlightLimiter, type PipelineStreams, type NodeHandlers, type RequestLog,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -47,7 +47,10 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
         requests.done(reqId, 'Execute', ops.length, startedMs, undefined, shed);
         return fail(cb, shed, 'Execute', reqId);
       }
-      engine.execute(BigInt(epoch), ops).finally(() => limiter.release(ops.length, bytes)).then(
+      // A caller that goes away ends a blocking pop's wait (the router's call is cancelled).
+      const gone = new AbortController();
+      call.on('cancelled', () => gone.abort());
+      engine.execute(BigInt(epoch), ops, gone.signal).finally(() => limiter.release(ops.length, bytes)).then(
         (results) => {
           metrics?.recordOps(ops, results, '', started);
           requests.done(reqId, 'Execute', ops.length, startedMs, results);
@@ -74,7 +77,14 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
         metrics?.ops.record('scan', err === undefined ? '' : errorCodeOf(err), (performance.now() - started) / 1000);
         requests.done(reqId, 'Scan', 1, startedMs, undefined, err);
       };
-      engine.scan({ epoch: BigInt(r.epoch), after: r.after, prefix: r.prefix, limit, maxExamined }).then(
+      // A page may hold up to its byte budget: admitted like that many bytes of operations.
+      const shed = limiter.tryAcquire(1, NODE_SCAN_BUDGET_BYTES);
+      if (shed) {
+        settle(shed);
+        return fail(cb, shed, 'Scan', reqId);
+      }
+      engine.scan({ epoch: BigInt(r.epoch), after: r.after, prefix: r.prefix, limit, maxExamined })
+        .finally(() => limiter.release(1, NODE_SCAN_BUDGET_BYTES)).then(
         (res) => {
           settle(undefined);
           cb(null, res);

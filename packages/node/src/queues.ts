@@ -129,9 +129,24 @@ export class QueueEngine {
     this.#host = host;
   }
 
-  /** Runs one queue operation (already validated and fenced once by the caller). */
-  async run(op: QueueOp__Output, hash: number, reqEpoch: bigint): Promise<OpResult> {
+  /**
+   * Runs one queue operation (already validated and fenced once by the caller). `signal` ends a
+   * blocking pop's wait early (its caller went away): it then answers with no message.
+   */
+  async run(op: QueueOp__Output, hash: number, reqEpoch: bigint, signal?: AbortSignal): Promise<OpResult> {
     const state = this.#state(op.name, hash);
+    try {
+      return await this.#run(state, op, hash, reqEpoch, signal);
+    } finally {
+      // An empty, idle queue's index is dropped: names used once do not stay in memory.
+      if (state.pending === 0 && state.waiters.size === 0 && state.lanes[0].length === 0 && state.lanes[1].length === 0
+        && this.#states.get(op.name) === state) {
+        this.#states.delete(op.name);
+      }
+    }
+  }
+
+  async #run(state: QueueState, op: QueueOp__Output, hash: number, reqEpoch: bigint, signal: AbortSignal | undefined): Promise<OpResult> {
     const once = () => state.serialize(async () => {
       const fenced = this.#host.fence(reqEpoch, hash);
       if (fenced) return { result: fenced, nextVisibleAtMs: undefined };
@@ -151,8 +166,8 @@ export class QueueEngine {
     for (;;) {
       const { result, nextVisibleAtMs } = await once();
       const left = until - Date.now();
-      if (result.found || failed(result) || left <= 0 || this.#closed) return result;
-      await this.#wait(state, Math.min(left, nextVisibleAtMs === undefined ? left : Math.max(1, nextVisibleAtMs - Date.now())));
+      if (result.found || failed(result) || left <= 0 || this.#closed || signal?.aborted) return result;
+      await this.#wait(state, Math.min(left, nextVisibleAtMs === undefined ? left : Math.max(1, nextVisibleAtMs - Date.now())), signal);
     }
   }
 
@@ -174,14 +189,14 @@ export class QueueEngine {
    * used since their arc last changed (an index is loaded on a queue's first operation), not
    * of every queue on disk.
    */
-  indexedMessages(): { queued: number; deadLetters: number } {
+  indexedMessages(): { queues: number; queued: number; deadLetters: number } {
     let queued = 0;
     let deadLetters = 0;
     for (const s of this.#states.values()) {
       queued += s.lanes[QueueLane.MAIN].length;
       deadLetters += s.lanes[QueueLane.DEAD].length;
     }
-    return { queued, deadLetters };
+    return { queues: this.#states.size, queued, deadLetters };
   }
 
   /** Ends blocking pops (they answer with no message). */
@@ -196,15 +211,17 @@ export class QueueEngine {
     return s;
   }
 
-  #wait(state: QueueState, ms: number): Promise<void> {
+  #wait(state: QueueState, ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         state.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       state.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -227,8 +244,13 @@ export class QueueEngine {
     : Promise<{ result: OpResult; nextVisibleAtMs: number | undefined }> {
     const lane = laneOf(op);
     const msgs = state.lanes[lane];
-    const update = (id: bigint, l: QueueLane, updater: Updater) =>
-      this.#host.update(queueMessageKey(state.name, l, id), hash, reqEpoch, updater);
+    // A failed write may still have been applied (UNAVAILABLE: applied here, not yet copied to
+    // a migration target): the index is rebuilt from storage before the next operation.
+    const update = async (id: bigint, l: QueueLane, updater: Updater) => {
+      const result = await this.#host.update(queueMessageKey(state.name, l, id), hash, reqEpoch, updater);
+      if (failed(result)) state.stale = true;
+      return result;
+    };
     switch (op.action) {
       case 'PUSH': {
         const last = msgs[msgs.length - 1]?.id ?? 0n;
@@ -376,9 +398,12 @@ export class QueueEngine {
       return del;
     }
     const dead = state.lanes[QueueLane.DEAD];
-    const at = dead.findIndex((d) => d.id > msg.id);
     const entry: Msg = { id: msg.id, version: BigInt(put.version as string), ...header };
-    if (at < 0) dead.push(entry);
+    // Already there after a crash between the two writes of an earlier move: replace it.
+    const same = findIndex(dead, msg.id);
+    const at = dead.findIndex((d) => d.id > msg.id);
+    if (same >= 0) dead[same] = entry;
+    else if (at < 0) dead.push(entry);
     else dead.splice(at, 0, entry);
     return OK;
   }

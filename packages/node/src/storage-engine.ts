@@ -151,7 +151,7 @@ export class StorageEngine {
   }
 
   /** Messages in the in-memory queue indexes (see QueueEngine.indexedMessages). */
-  queueIndexedMessages(): { queued: number; deadLetters: number } {
+  queueIndexedMessages(): { queues: number; queued: number; deadLetters: number } {
     return this.#queues.indexedMessages();
   }
 
@@ -265,7 +265,7 @@ export class StorageEngine {
   }
 
   /** Runs a batch of operations; each result stands alone, in request order. */
-  async execute(reqEpoch: bigint, ops: Op__Output[]): Promise<OpResult[]> {
+  async execute(reqEpoch: bigint, ops: Op__Output[], signal?: AbortSignal): Promise<OpResult[]> {
     this.#checkOpen();
     const results: OpResult[] = new Array(ops.length);
     const readIdx: number[] = [];
@@ -285,7 +285,7 @@ export class StorageEngine {
         return;
       }
       if (op.op === 'queue') {
-        writes.push(this.#queues.run(op.queue!, hash, reqEpoch).then((r) => {
+        writes.push(this.#queues.run(op.queue!, hash, reqEpoch, signal).then((r) => {
           results[i] = r;
         }));
         return;

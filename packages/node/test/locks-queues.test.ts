@@ -197,6 +197,30 @@ describe('queues on the storage engine', () => {
     expect(Date.now() - t).toBeLessThan(1_000);
   });
 
+  it('keeps no index for queues that are empty and idle (names used once do not stay in memory)', async () => {
+    const { e } = await engine();
+    for (let i = 0; i < 50; i++) await one(e, queue({ action: 'STATS', name: `probe-${i}` }));
+    await pop(e, { name: 'probe-x' });
+    expect(e.queueIndexedMessages().queues).toBe(0);
+    const pushed = await push(e, 'kept');
+    expect(e.queueIndexedMessages()).toMatchObject({ queues: 1, queued: 1 });
+    await settle(e, 'ACK', { ...(await pop(e)), id: pushed.id });
+    expect(e.queueIndexedMessages().queues).toBe(0);
+  });
+
+  it('a blocking pop whose caller went away stops waiting and answers with no message', async () => {
+    const { e } = await engine();
+    const gone = new AbortController();
+    const t = Date.now();
+    const waiting = e.execute(1n, [queue({ action: 'POP', waitMs: '10000' })], gone.signal);
+    setTimeout(() => gone.abort(), 50);
+    expect((await waiting)[0]!.found).toBe(false);
+    expect(Date.now() - t).toBeLessThan(1_000);
+    // A message pushed afterwards is not taken by the abandoned pop.
+    await push(e, 'later');
+    expect(await one(e, queue({ action: 'STATS' }))).toMatchObject({ queueStats: { ready: '1', inFlight: '0' } });
+  });
+
   it('keeps queues apart: another queue, and the dead-letter lane', async () => {
     const { e } = await engine();
     await push(e, 'q1');

@@ -1,5 +1,5 @@
 import {
-  ErrorCode, RingKvError, fitReply, opSize, requestIdOf, requestIdOr, toServiceError,
+  ErrorCode, RingKvError, SCAN_PAGE_BUDGET_BYTES, fitReply, opSize, requestIdOf, requestIdOr, toServiceError,
   type FrameHandler, type InFlightLimiter, type KVHandlers, type Logger, type OpMetrics, type PipelineStreams, type RequestLog,
 } from '@ringkv/core';
 import type { sendUnaryData } from '@grpc/grpc-js';
@@ -121,9 +121,21 @@ export function kvHandlers(deps: KvServiceDeps): KVHandlers {
       let page;
       try {
         access.authenticate(call.metadata);
-        page = scanner.page(cursor, prefix, limit, reqId);
       } catch (err) {
         refused(call, 'KV.Scan', err);
+        settle(err);
+        return fail(cb, err, 'Scan', reqId);
+      }
+      // A page may hold up to its byte budget: admitted like that many bytes of operations.
+      const shed = limiter.tryAcquire(1, SCAN_PAGE_BUDGET_BYTES);
+      if (shed) {
+        settle(shed);
+        return fail(cb, shed, 'Scan', reqId);
+      }
+      try {
+        page = scanner.page(cursor, prefix, limit, reqId).finally(() => limiter.release(1, SCAN_PAGE_BUDGET_BYTES));
+      } catch (err) {
+        limiter.release(1, SCAN_PAGE_BUDGET_BYTES);
         settle(err);
         return fail(cb, err, 'Scan', reqId);
       }

@@ -36,6 +36,8 @@ export class Migrator {
   readonly #log: Logger;
   readonly #opts: MigratorOptions;
   readonly #marker: CoordinatorMarker;
+  /** Claims made so far (a change finishing clears the marker only if none came since it started). */
+  #claims = 0;
   readonly #progress = new Map<string, ArcProgressView>();
   #running: Promise<void> | undefined;
   #closed = false;
@@ -64,6 +66,7 @@ export class Migrator {
    * so that this router, and only this one, resumes the change after a restart.
    */
   claim(baseEpoch: bigint): Promise<void> {
+    this.#claims++;
     return this.#marker.set({ clusterId: this.#topology.map.clusterId, baseEpoch: baseEpoch.toString() });
   }
 
@@ -97,12 +100,19 @@ export class Migrator {
     if (this.#running || this.#closed || !isMigrating(this.#topology.map)) return;
     this.#running = this.#run().finally(() => {
       this.#running = undefined;
+      // A change committed while this run was finishing found it still running: start it now.
+      this.ensureRunning();
     });
   }
 
   async #run(): Promise<void> {
+    const claims = this.#claims;
     await this.#loop();
-    if (!this.#closed && !isMigrating(this.#topology.map)) await this.#marker.clear().catch(() => undefined);
+    // Only the claim of the change just finished: a new change claimed meanwhile keeps its own
+    // (a claim left over by a takeover is dropped by resumeIfClaimed at the next start).
+    if (!this.#closed && !isMigrating(this.#topology.map) && this.#claims === claims) {
+      await this.#marker.clear().catch(() => undefined);
+    }
   }
 
   async #loop(): Promise<void> {

@@ -190,6 +190,8 @@ export class Router {
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
       await this.migrator.close();
       this.#pipelines.drain();
+      // Blocking pops answer "no message" now rather than hold the drain for their wait.
+      for (const shard of this.topology.shards()) shard.endBlockingCalls();
       await shutdownServer(this.#server, graceMs, () => this.#log.warn({ graceMs }, 'graceful shutdown timed out: calls still in flight were cut'));
       this.topology.close();
       await this.#metricsServer?.close();

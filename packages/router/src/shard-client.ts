@@ -1,9 +1,15 @@
-import { Metadata, connectivityState, credentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { Metadata, connectivityState, credentials, type ChannelCredentials, type ClientUnaryCall } from '@grpc/grpc-js';
 import {
   Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, REQUEST_ID_HEADER, RingKvError, clusterMapFromProto, clusterMapToProto,
   fromGrpcError, opSize, type ClusterMap, type ClusterMember, type NodeClient, type NodeScanRequest,
   type NodeScanResponse__Output, type NodeStatsResponse__Output, type Op__Output, type OpResult__Output,
 } from '@ringkv/core';
+
+/** An empty successful result: a queue pop that found no message. */
+const NO_RESULT: OpResult__Output = {
+  errorCode: '', errorMessage: '', found: false, value: Buffer.alloc(0), version: '0', expiresAtMs: '0', epoch: '0',
+  remainingMs: '0', id: '0', deliveries: 0, queueStats: null, owner: '',
+};
 
 export interface ShardClientOptions {
   /** Deadline of each router -> shard call. @default 5000 */
@@ -27,6 +33,9 @@ export class ShardClient {
   /** When the connection to the shard was lost (it had been READY); cleared once READY again. */
   #lostAt: number | undefined;
   #closed = false;
+  /** executeAlone calls in flight (blocking pops). */
+  readonly #alone = new Set<ClientUnaryCall>();
+  #endingBlocking = false;
 
   constructor(member: Pick<ClusterMember, 'id' | 'address'>, epoch: () => bigint, options: ShardClientOptions) {
     this.id = member.id;
@@ -72,12 +81,25 @@ export class ShardClient {
     return new Promise((resolve, reject) => {
       this.#checkReachable();
       const deadline = new Date(Date.now() + this.#timeoutMs + extraMs);
-      this.#grpc.Execute({ epoch: this.#epoch().toString(), ops: [op] }, requestMetadata(requestId), { deadline }, (err, res) => {
-        if (err || !res) reject(this.#unavailable(err));
+      const call = this.#grpc.Execute({ epoch: this.#epoch().toString(), ops: [op] }, requestMetadata(requestId), { deadline }, (err, res) => {
+        this.#alone.delete(call);
+        // Ended by endBlockingCalls(): the blocking pop answers "no message".
+        if (err && this.#endingBlocking) resolve({ ...NO_RESULT });
+        else if (err || !res) reject(this.#unavailable(err));
         else if (res.results.length !== 1) reject(new RingKvError(ErrorCode.INTERNAL, `shard ${this.id} answered ${res.results.length} results for 1 op`));
         else resolve(res.results[0]!);
       });
+      this.#alone.add(call);
     });
+  }
+
+  /**
+   * Ends the blocking calls in flight (a router shutting down): the shard stops waiting, and
+   * each answers with no result ("no message") instead of holding the drain for its wait.
+   */
+  endBlockingCalls(): void {
+    this.#endingBlocking = true;
+    for (const call of [...this.#alone]) call.cancel();
   }
 
   #deadline(): Date {
