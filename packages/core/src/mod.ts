@@ -25,6 +25,7 @@ export * from './in-flight-limit.js';
 export * from './reply-budget.js';
 export * from './guarded-service.js';
 export * from './process-main.js';
+export * from './server-flags.js';
 export * from './request-id.js';
 export * from './request-log.js';
 export * from './metrics.js';

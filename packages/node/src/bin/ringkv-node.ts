@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { StorageNode } from '../storage-node.js';
-import { METRICS_ENV, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, type Logger } from '@ringkv/core';
+import { METRICS_ENV, commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, type Logger } from '@ringkv/core';
 
 function positiveInt(what: string) {
   return (v: string) => {
@@ -59,16 +59,8 @@ await runUntilSignal(log, async () => StorageNode.start({
   dataDir: opts.dataDir,
   sync: opts.sync,
   logger: log,
-  ...(opts.maxInFlightOps ? { maxInFlightOps: opts.maxInFlightOps } : {}),
-  ...(opts.maxInFlightBytes ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
-  ...(opts.maxStreamInFlightOps ? { maxStreamInFlightOps: opts.maxStreamInFlightOps } : {}),
-  limits: {
-    ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
-    ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
-  },
+  ...commonServerOptions(opts),
   ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
-  ...(opts.metrics ? { metrics: opts.metrics } : {}),
-  ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
   ...tlsOption(),
 }));
 

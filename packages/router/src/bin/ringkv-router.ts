@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { METRICS_ENV, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
+import { METRICS_ENV, commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
 import { Router, type BootstrapShard } from '../router.js';
 import { loadTokensFile } from '../tokens.js';
 
@@ -94,19 +94,11 @@ function startRouter(): Promise<Router> {
     dataDir: opts.dataDir,
     shards: opts.shard ?? envShards,
     logger: log,
-    ...(opts.maxInFlightOps ? { maxInFlightOps: opts.maxInFlightOps } : {}),
-    ...(opts.maxInFlightBytes ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
-    ...(opts.maxStreamInFlightOps ? { maxStreamInFlightOps: opts.maxStreamInFlightOps } : {}),
-    limits: {
-      ...(opts.maxKeyBytes ? { maxKeyBytes: opts.maxKeyBytes } : {}),
-      ...(opts.maxValueBytes ? { maxValueBytes: opts.maxValueBytes } : {}),
-    },
+    ...commonServerOptions(opts),
     ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
     ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
     ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    ...(opts.slowRequestMs ? { slowRequestMs: opts.slowRequestMs } : {}),
     ...securityOptions(),
   });
 }
