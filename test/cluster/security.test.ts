@@ -27,6 +27,7 @@ const TOKENS = {
   ro: `ro-${randomBytes(16).toString('hex')}`,
   admin: `admin-${randomBytes(16).toString('hex')}`,
   wrong: `wrong-${randomBytes(16).toString('hex')}`,
+  rotated: `rotated-${randomBytes(16).toString('hex')}`,
 };
 writeFileSync(file(dir, 'tokens.json'), JSON.stringify({
   tokens: [{ token: TOKENS.rw, role: 'read-write' }, { token: TOKENS.ro, role: 'read-only' }, { token: TOKENS.admin, role: 'admin' }],
@@ -175,6 +176,32 @@ describe('security: TLS, mutual TLS and access tokens', () => {
     }, 30_000, 200);
     const values = await rw.batchGet(keys);
     expect(values.map((v) => v?.toString())).toEqual(keys);
+  });
+
+  it('SIGHUP reloads the tokens file (new calls only); a file that does not parse leaves the tokens in force', async () => {
+    const tokensFile = file(dir, 'tokens.json');
+    const original = readFileSync(tokensFile, 'utf8');
+    const pid = env.cluster.pid('router')!;
+    try {
+      writeFileSync(tokensFile, JSON.stringify({ tokens: [{ token: TOKENS.rotated, role: 'read-write' }, { token: TOKENS.admin, role: 'admin' }] }));
+      process.kill(pid, 'SIGHUP');
+      const fresh = await waitUntil('the rotated token accepted', async () => {
+        const c = await connect({ token: TOKENS.rotated });
+        await c.put('sec:rotated', 'yes');
+        return c;
+      }, 10_000);
+      expect((await fresh.get('sec:rotated'))?.toString()).toBe('yes');
+      await expectCode((await connect({ token: TOKENS.rw })).get('sec:rotated'), 'UNAUTHENTICATED');
+      writeFileSync(tokensFile, '{ not json');
+      process.kill(pid, 'SIGHUP');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(env.cluster.isRunning('router')).toBe(true);
+      expect((await (await connect({ token: TOKENS.rotated })).get('sec:rotated'))?.toString()).toBe('yes');
+    } finally {
+      writeFileSync(tokensFile, original);
+      process.kill(pid, 'SIGHUP');
+      await waitUntil('the original tokens back', async () => ((await (await connect({ token: TOKENS.rw })).get('sec:rotated')) ? true : undefined), 10_000);
+    }
   });
 
   it('no token ever reaches a log; refusals are logged without it', () => {

@@ -84,7 +84,7 @@ function securityOptions() {
 
 await runUntilSignal(log, async () => {
   const router = await startRouter();
-  if (opts.tokens) reloadTokensOnHangup(router, opts.tokens);
+  reloadTokensOnHangup(router, opts.tokens);
   return router;
 });
 
@@ -104,8 +104,13 @@ function startRouter(): Promise<Router> {
 }
 
 /** SIGHUP re-reads the tokens file; a file that does not parse leaves the current tokens in force. */
-function reloadTokensOnHangup(router: Router, path: string): void {
+function reloadTokensOnHangup(router: Router, path: string | undefined): void {
   process.on('SIGHUP', () => {
+    // Without --tokens there is nothing to reload; SIGHUP must not end the process (Node's default).
+    if (path === undefined) {
+      log.info('SIGHUP: no --tokens file to reload');
+      return;
+    }
     try {
       const tokens = loadTokensFile(path);
       router.access.replace(tokens);
