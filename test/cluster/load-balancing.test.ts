@@ -3,6 +3,7 @@ import { RingKvClient, RingKvError, type ClientOptions, type RouterStats } from 
 import { useProcessCluster } from '../helpers/cluster.js';
 import { uniquePrefix } from '../helpers/keys.js';
 import { waitUntil } from '../helpers/wait.js';
+import { scrape } from '../observability/scrape.js';
 
 const CONCURRENCY = 32;
 
@@ -61,7 +62,14 @@ const byAddress = (stats: RouterStats[], address: string) => stats.find((s) => s
 
 /** Several routers, one SDK: traffic split by policy, a router killed under load, and its return. */
 describe('load balancing across two routers', () => {
-  const env = useProcessCluster({ shards: 3, routers: 2 });
+  // Routers serve metrics (on a free port each, read back from their "router listening" line),
+  // so the split the SDK reports is checked against what each router counted.
+  const env = useProcessCluster({ shards: 3, routers: 2, routerArgs: ['--metrics', '127.0.0.1:0'] });
+  const metricsOf = (name: string) => {
+    const lines = env.cluster.log(name).split('\n').filter((l) => l.includes('"router listening"'));
+    return (JSON.parse(lines[lines.length - 1]!) as { metrics: string }).metrics;
+  };
+  const forwarded = async (name: string) => (await scrape(metricsOf(name))).sum('ringkv_router_requests_total');
   const prefix = uniquePrefix('lb');
   const readKeys = Array.from({ length: 300 }, (_, i) => `${prefix}r${i}`);
   let a: string;
@@ -86,6 +94,7 @@ describe('load balancing across two routers', () => {
 
   async function measuredShare(options: Partial<ClientOptions>): Promise<number> {
     await using client = await connect(options);
+    const before = [await forwarded('router'), await forwarded('router-2')];
     const r = await runLoad(client, { total: 3_000, maxMs: 20_000, readKeys, writePrefix: `${prefix}split/` });
     expect(r.getFailures.concat(r.putFailures)).toEqual([]);
     expect(r.gets + r.puts).toBe(3_000);
@@ -93,6 +102,8 @@ describe('load balancing across two routers', () => {
     const opsA = byAddress(stats, a).operations;
     const opsB = byAddress(stats, b).operations;
     expect(opsA + opsB).toBe(3_000);
+    // Server side: each router forwarded exactly the operations the SDK sent it.
+    expect([await forwarded('router') - before[0]!, await forwarded('router-2') - before[1]!]).toEqual([opsA, opsB]);
     return opsA / (opsA + opsB);
   }
 

@@ -126,7 +126,10 @@ export class StorageNode {
     health.setStatus('', 'SERVING');
     health.setStatus(SERVICE_NAMES.node, 'SERVING');
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    log.info({ address, dataDir: options.dataDir, epoch: engine.epoch.toString(), tls: options.tls ? 'mutual' : 'off' }, 'storage node listening');
+    log.info({
+      address, dataDir: options.dataDir, epoch: engine.epoch.toString(), tls: options.tls ? 'mutual' : 'off',
+      ...(metricsServer ? { metrics: metricsServer.address } : {}),
+    }, 'storage node listening');
     return new StorageNode(options.id, address, engine, server, health, log, pipelines, metricsServer);
   }
 

@@ -169,6 +169,7 @@ export class Router {
     log.info({
       address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id),
       tls: options.tls ? 'on' : 'off', accessTokens: options.tokens?.length ?? 'off',
+      ...(metricsServer ? { metrics: metricsServer.address } : {}),
     }, 'router listening');
     void topology.pushMapUntilInstalled();
     // A change this router accepted but did not finish (it restarted): resume it. A change
