@@ -49,6 +49,30 @@ interface Msg extends MessageHeader {
   id: bigint;
   /** Version of the message's record: a receipt names the version of its delivery. */
   version: bigint;
+  /** Writes of this message submitted and not yet applied: a pop skips it meanwhile. */
+  busy: number;
+}
+
+/** What an operation answers, once its writes are applied. */
+interface Outcome {
+  result: OpResult;
+  /** An empty pop: when the next message becomes visible, if any is waiting. */
+  nextVisibleAtMs: number | undefined;
+}
+
+/** An operation decided and submitted: `done` settles once its writes are applied. */
+interface Submitted {
+  done: Promise<Outcome>;
+}
+
+const answered = (result: OpResult, nextVisibleAtMs?: number): Submitted => ({ done: Promise.resolve({ result, nextVisibleAtMs }) });
+
+/** Inserts `m` in id order (it almost always goes last). */
+function insertById(lane: Msg[], m: Msg): void {
+  let i = lane.length;
+  while (i > 0 && lane[i - 1]!.id > m.id) i--;
+  if (i > 0 && lane[i - 1]!.id === m.id) lane[i - 1] = m;
+  else lane.splice(i, 0, m);
 }
 
 /** What the queue engine needs from its storage engine. */
@@ -69,8 +93,12 @@ class QueueState {
   readonly lanes: [Msg[], Msg[]] = [[], []];
   /** Rebuild from storage before the next operation. */
   stale = true;
-  /** Operations queued or running on this queue. */
+  /** Operations waiting for their turn or deciding (their writes may still be in flight after). */
   pending = 0;
+  /** Writes submitted and not applied yet. */
+  readonly inflight = new Set<Promise<unknown>>();
+  /** The highest message id handed out (pushes in flight included). */
+  lastId = 0n;
   readonly waiters = new Set<() => void>();
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -89,6 +117,11 @@ class QueueState {
 
   wake(): void {
     for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves once every write submitted so far is applied (before the index is rebuilt). */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 }
 
@@ -139,26 +172,35 @@ export class QueueEngine {
       return await this.#run(state, op, hash, reqEpoch, signal);
     } finally {
       // An empty, idle queue's index is dropped: names used once do not stay in memory.
-      if (state.pending === 0 && state.waiters.size === 0 && state.lanes[0].length === 0 && state.lanes[1].length === 0
-        && this.#states.get(op.name) === state) {
+      if (state.pending === 0 && state.inflight.size === 0 && state.waiters.size === 0
+        && state.lanes[0].length === 0 && state.lanes[1].length === 0 && this.#states.get(op.name) === state) {
         this.#states.delete(op.name);
       }
     }
   }
 
   async #run(state: QueueState, op: QueueOp__Output, hash: number, reqEpoch: bigint, signal: AbortSignal | undefined): Promise<OpResult> {
-    const once = () => state.serialize(async () => {
-      const fenced = this.#host.fence(reqEpoch, hash);
-      if (fenced) return { result: fenced, nextVisibleAtMs: undefined };
-      try {
-        if (state.stale) await this.#load(state, hash);
-        return await this.#apply(state, op, hash, reqEpoch);
-      } catch (err) {
-        // A corrupt record or a failed read: this operation fails, the index is rebuilt next time.
-        state.stale = true;
-        return { result: errorResult(asRingKvError(err)), nextVisibleAtMs: undefined };
-      }
-    });
+    // The queue's turn covers deciding and submitting an operation's writes, not waiting for
+    // them to be applied: the next operation decides against an index that marks the messages
+    // with writes in flight, so the operations of one queue share LevelDB batches.
+    const once = async (): Promise<Outcome> => {
+      const { done } = await state.serialize(async (): Promise<Submitted> => {
+        const fenced = this.#host.fence(reqEpoch, hash);
+        if (fenced) return answered(fenced);
+        try {
+          if (state.stale) {
+            await state.settled();
+            await this.#load(state, hash);
+          }
+          return await this.#apply(state, op, hash, reqEpoch);
+        } catch (err) {
+          // A corrupt record or a failed read: this operation fails, the index is rebuilt next time.
+          state.stale = true;
+          return answered(errorResult(asRingKvError(err)));
+        }
+      });
+      return done;
+    };
     if (op.action !== 'POP' || Number(op.waitMs) === 0) return (await once()).result;
     // A blocking pop: try, then wait outside the queue's turn for a push, the next message
     // to become visible, a map change or the end of the wait, and try again.
@@ -233,39 +275,50 @@ export class QueueEngine {
       for await (const [sk, raw] of this.#host.store.entries(range)) {
         const record = decodeRecord(raw);
         if (record.tombstone) continue;
-        msgs.push({ id: queueMessageId(sk), version: record.version, ...decodeMessage(record.value) });
+        const { body: _body, ...header } = decodeMessage(record.value);
+        msgs.push({ id: queueMessageId(sk), version: record.version, busy: 0, ...header });
       }
       state.lanes[lane] = msgs;
     }
     state.stale = false;
   }
 
-  async #apply(state: QueueState, op: QueueOp__Output, hash: number, reqEpoch: bigint)
-    : Promise<{ result: OpResult; nextVisibleAtMs: number | undefined }> {
+  /** Decides one operation against the index and submits its writes; `done` settles when they are applied. */
+  async #apply(state: QueueState, op: QueueOp__Output, hash: number, reqEpoch: bigint): Promise<Submitted> {
     const lane = laneOf(op);
     const msgs = state.lanes[lane];
-    // A failed write may still have been applied (UNAVAILABLE: applied here, not yet copied to
-    // a migration target): the index is rebuilt from storage before the next operation.
-    const update = async (id: bigint, l: QueueLane, updater: Updater) => {
-      const result = await this.#host.update(queueMessageKey(state.name, l, id), hash, reqEpoch, updater);
-      if (failed(result)) state.stale = true;
-      return result;
+    // Submitted at once (the write queue keeps their order); tracked until applied. A failed
+    // write may still have been applied (UNAVAILABLE: applied here, not yet copied to a
+    // migration target): the index is rebuilt from storage before the next operation.
+    const update = (id: bigint, l: QueueLane, updater: Updater): Promise<OpResult> => {
+      const p = this.#host.update(queueMessageKey(state.name, l, id), hash, reqEpoch, updater).then((result) => {
+        if (failed(result)) state.stale = true;
+        return result;
+      });
+      state.inflight.add(p);
+      void p.finally(() => state.inflight.delete(p));
+      return p;
     };
     switch (op.action) {
       case 'PUSH': {
         const last = msgs[msgs.length - 1]?.id ?? 0n;
         let id = this.#host.nextId();
         if (id <= last) id = last + 1n;
+        if (id <= state.lastId) id = state.lastId + 1n;
+        state.lastId = id;
         const now = Date.now();
         const header: MessageHeader = { visibleAtMs: 0, deliveries: 0, enqueuedAtMs: now };
-        const result = await update(id, lane, (current) => (current && !current.tombstone
+        const done = update(id, lane, (current) => (current && !current.tombstone
           ? { error: new RingKvError(ErrorCode.INTERNAL, `queue "${state.name}" already holds message ${id}`) }
-          : { write: () => ({ value: encodeMessage(header, op.body) }), reply: (v) => ({ ...OK, id: id.toString(), version: v.toString() }) }));
-        if (!failed(result)) {
-          msgs.push({ id, version: BigInt(result.version as string), ...header });
-          state.wake();
-        }
-        return { result, nextVisibleAtMs: undefined };
+          : { write: () => ({ value: encodeMessage(header, op.body) }), reply: (v) => ({ ...OK, id: id.toString(), version: v.toString() }) }))
+          .then((result) => {
+            if (!failed(result)) {
+              insertById(state.lanes[lane], { id, version: BigInt(result.version as string), busy: 0, ...header });
+              state.wake();
+            }
+            return { result, nextVisibleAtMs: undefined };
+          });
+        return { done };
       }
       case 'POP':
         return this.#pop(state, op, lane, update);
@@ -275,9 +328,10 @@ export class QueueEngine {
         const version = BigInt(op.version);
         const at = findIndex(msgs, id);
         const msg = at < 0 ? undefined : msgs[at]!;
-        if (!msg || msg.version !== version) return { result: staleReceipt(state.name, op, msg === undefined), nextVisibleAtMs: undefined };
+        if (!msg || msg.version !== version) return answered(staleReceipt(state.name, op, msg === undefined));
         const delay = Number(op.delayMs);
-        const result = await update(id, lane, (current) => {
+        msg.busy++;
+        const done = update(id, lane, (current) => {
           if (!current || current.tombstone || current.version !== version) return { error: staleError(state.name, op, true) };
           if (op.action === 'ACK') return { write: () => ({ value: Buffer.alloc(0), tombstone: true }), reply: () => ({ ...OK, found: true, id: op.id }) };
           const m = decodeMessage(current.value);
@@ -286,65 +340,73 @@ export class QueueEngine {
             write: () => ({ value: encodeMessage({ ...m, visibleAtMs }, m.body) }),
             reply: (v) => ({ ...OK, found: true, id: op.id, version: v.toString() }),
           };
-        });
-        if (!failed(result)) {
-          if (op.action === 'ACK') msgs.splice(at, 1);
-          else {
-            msg.version = BigInt(result.version as string);
-            msg.visibleAtMs = delay > 0 ? Date.now() + delay : 0;
-            state.wake();
+        }).then((result) => {
+          msg.busy--;
+          if (failed(result)) state.wake();
+          if (!failed(result)) {
+            if (op.action === 'ACK') {
+              const i = findIndex(state.lanes[lane], id);
+              if (i >= 0) state.lanes[lane].splice(i, 1);
+            } else {
+              msg.version = BigInt(result.version as string);
+              msg.visibleAtMs = delay > 0 ? Date.now() + delay : 0;
+              state.wake();
+            }
           }
-        } else if (result.errorCode === ErrorCode.STALE_RECEIPT) state.stale = true;
-        return { result, nextVisibleAtMs: undefined };
+          return { result, nextVisibleAtMs: undefined };
+        });
+        return { done };
       }
       case 'STATS': {
         const now = Date.now();
         const ready = msgs.filter((m) => m.visibleAtMs <= now).length;
         const oldest = msgs.reduce((min, m) => Math.min(min, m.enqueuedAtMs), Infinity);
-        return {
-          result: {
-            ...OK,
-            found: true,
-            queueStats: {
-              ready: String(ready),
-              inFlight: String(msgs.length - ready),
-              deadLetters: String(state.lanes[QueueLane.DEAD].length),
-              oldestAgeMs: String(oldest === Infinity ? 0 : Math.max(0, now - oldest)),
-            },
+        return answered({
+          ...OK,
+          found: true,
+          queueStats: {
+            ready: String(ready),
+            inFlight: String(msgs.length - ready),
+            deadLetters: String(state.lanes[QueueLane.DEAD].length),
+            oldestAgeMs: String(oldest === Infinity ? 0 : Math.max(0, now - oldest)),
           },
-          nextVisibleAtMs: undefined,
-        };
+        });
       }
       default:
-        return { result: errorResult(new RingKvError(ErrorCode.INVALID_ARGUMENT, `unknown queue action ${String(op.action)}`)), nextVisibleAtMs: undefined };
+        return answered(errorResult(new RingKvError(ErrorCode.INVALID_ARGUMENT, `unknown queue action ${String(op.action)}`)));
     }
   }
 
   /**
-   * Delivers the visible message with the lowest id (first deliveries are FIFO), moving the
-   * ones already delivered `maxDeliveries` times to the dead-letter queue on the way.
+   * Delivers the visible message with the lowest id (first deliveries are FIFO) that has no
+   * write in flight, moving the ones already delivered `maxDeliveries` times to the dead-letter
+   * queue on the way (within the queue's turn: a move waits for its two writes).
    */
   async #pop(
     state: QueueState, op: QueueOp__Output, lane: QueueLane,
     update: (id: bigint, lane: QueueLane, updater: Updater) => Promise<OpResult>,
-  ): Promise<{ result: OpResult; nextVisibleAtMs: number | undefined }> {
-    const msgs = state.lanes[lane];
+  ): Promise<Submitted> {
     const maxDeliveries = lane === QueueLane.MAIN ? op.maxDeliveries : 0;
     const vt = Number(op.visibilityTimeoutMs);
-    for (let i = 0; i < msgs.length;) {
+    for (let i = 0; i < state.lanes[lane].length;) {
+      const msgs = state.lanes[lane];
       const msg = msgs[i]!;
       const now = Date.now();
-      if (msg.visibleAtMs > now) {
+      if (msg.visibleAtMs > now || msg.busy > 0) {
         i++;
         continue;
       }
       if (maxDeliveries > 0 && msg.deliveries >= maxDeliveries) {
         const moved = await this.#deadLetter(state, msg, update);
-        if (failed(moved)) return { result: moved, nextVisibleAtMs: undefined };
-        msgs.splice(i, 1);
+        if (failed(moved)) return answered(moved);
+        // Other operations' writes may have settled meanwhile: look again from the start.
+        const j = findIndex(state.lanes[lane], msg.id);
+        if (j >= 0) state.lanes[lane].splice(j, 1);
+        i = 0;
         continue;
       }
-      const result = await update(msg.id, lane, (current, at) => {
+      msg.busy++;
+      const done = update(msg.id, lane, (current, at) => {
         if (!current || current.tombstone || current.version !== msg.version) {
           return { error: new RingKvError(ErrorCode.TRY_AGAIN, `queue "${state.name}" changed under its index; reloading`) };
         }
@@ -357,18 +419,21 @@ export class QueueEngine {
             expiresAtMs: String(header.visibleAtMs),
           }),
         };
-      });
-      if (failed(result)) {
-        if (result.errorCode === ErrorCode.TRY_AGAIN) state.stale = true;
+      }).then((result) => {
+        msg.busy--;
+        // Not delivered after all: the message is free again for a waiting pop.
+        if (failed(result)) state.wake();
+        if (!failed(result)) {
+          msg.version = BigInt(result.version as string);
+          msg.visibleAtMs = Number(result.expiresAtMs as string);
+          msg.deliveries = result.deliveries as number;
+        }
         return { result, nextVisibleAtMs: undefined };
-      }
-      msg.version = BigInt(result.version as string);
-      msg.visibleAtMs = Number(result.expiresAtMs as string);
-      msg.deliveries = result.deliveries as number;
-      return { result, nextVisibleAtMs: undefined };
+      });
+      return { done };
     }
-    const next = msgs.reduce((min, m) => Math.min(min, m.visibleAtMs), Infinity);
-    return { result: OK, nextVisibleAtMs: next === Infinity ? undefined : next };
+    const next = state.lanes[lane].reduce((min, m) => Math.min(min, m.busy > 0 ? Infinity : m.visibleAtMs), Infinity);
+    return answered(OK, next === Infinity ? undefined : next);
   }
 
   /**
@@ -398,7 +463,7 @@ export class QueueEngine {
       return del;
     }
     const dead = state.lanes[QueueLane.DEAD];
-    const entry: Msg = { id: msg.id, version: BigInt(put.version as string), ...header };
+    const entry: Msg = { id: msg.id, version: BigInt(put.version as string), busy: 0, ...header };
     // Already there after a crash between the two writes of an earlier move: replace it.
     const same = findIndex(dead, msg.id);
     const at = dead.findIndex((d) => d.id > msg.id);
