@@ -11,11 +11,11 @@
 // Both clients pipeline what workers issue in the same tick (ringkv's SDK always does;
 // ioredis with enableAutoPipelining).
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as hdr from 'hdr-histogram-js';
 import { RingKvClient } from '@ringkv/client';
+import { benchCommit } from '../lib/commit.mjs';
 import { startCluster, startRedis } from '../lib/local-cluster.mjs';
 
 const argv = process.argv.slice(2);
@@ -150,10 +150,7 @@ console.log(table);
 if (errors) console.log(errors);
 if (args.json) writeFileSync(args.json, JSON.stringify({ ...results, table }, null, 2));
 if (args.md) {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch { /* not a checkout */ }
+  const commit = benchCommit();
   const m = results.machine;
   const block = [
     '<!-- bench:coordination:start -->',

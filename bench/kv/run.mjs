@@ -2,11 +2,11 @@
 // ringkv vs Redis, same load generator, same run. See BENCHMARKS.md.
 //   pnpm bench -- --workload a|c|insert|all --inflight 64 --seconds 20 --json out.json
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, totalmem } from 'node:os';
 import { RingKvClient } from '@ringkv/client';
 import { Ownership, Ring, hash32, newClusterMap } from '@ringkv/core';
+import { benchCommit } from '../lib/commit.mjs';
 import { startCluster, startRedis } from '../lib/local-cluster.mjs';
 import { WORKLOADS, preload, runWorkload, keyOf } from '../lib/load.mjs';
 import { connectDirect } from './direct-client.mjs';
@@ -73,15 +73,7 @@ async function redisSystem(port) {
   return { get: (k) => r.getBuffer(k), put: (k, v) => r.set(k, v), close: async () => r.quit() };
 }
 
-const commit = (() => {
-  try {
-    const head = execFileSync('git', ['log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
-    return dirty ? `${head} (+ uncommitted changes)` : head;
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = benchCommit({ subject: true });
 const results = {
   date: new Date().toISOString(),
   commit,

@@ -10,7 +10,7 @@
 // at the end. Every loop is bounded in count and time.
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release, platform } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { benchCommit } from '../lib/commit.mjs';
 import { parseArgs } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { RingKvClient } from '@ringkv/client';
@@ -85,15 +85,7 @@ const machine = {
   // and at the end of the run (2 cores: above ~2 means something else competed for the CPU).
   loadAvgStart: Math.round(loadavg()[0] * 100) / 100,
 };
-let commit = 'unknown';
-try {
-  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  if (dirty) commit += ' (with uncommitted changes)';
-} catch {
-  // Not a checkout (for example a copy of one): say which commit it is through the environment.
-  commit = process.env.RINGKV_BENCH_COMMIT ?? 'unknown';
-}
+const commit = benchCommit();
 
 log(`starting 3 shards + 1 spare + router${routerArgs.length ? ` (${routerArgs.join(' ')})` : ''}`);
 const cluster = await startCluster({ shards: 3, spare: 1, routerArgs, keep: args.keep });

@@ -3,11 +3,11 @@
 // process. Writes JSON (--json) and a markdown summary (stdout, and into --md between markers).
 // See BENCHMARKS.md "Soak".
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as hdr from 'hdr-histogram-js';
 import { RingKvClient, RingKvError } from '@ringkv/client';
+import { benchCommit } from '../lib/commit.mjs';
 import { startCluster } from '../lib/local-cluster.mjs';
 
 const { values: args } = parseArgs({
@@ -46,15 +46,7 @@ function pickOp(r) {
 
 const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
 
-const commit = (() => {
-  try {
-    const head = execFileSync('git', ['log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
-    return dirty ? `${head} (+ uncommitted changes)` : head;
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = benchCommit({ subject: true });
 
 const machine = { cores: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgStart: loadavg()[0] };
 const cluster = await startCluster({ shards: Number(args.shards) });

@@ -71,12 +71,3 @@ export function securityOf(flags: SecurityFlags, env: NodeJS.ProcessEnv): CliSec
   out.tls = { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined && key !== undefined ? { cert, key } : {}) };
   return out;
 }
-
-/** Drops Node's DEP0123 warning, which grpc-js triggers for every TLS connection to an IP address (same as core's). */
-export function silenceIpServernameWarning(): void {
-  const emit = process.emitWarning;
-  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
-    if (rest.includes('DEP0123') || (typeof rest[0] === 'object' && (rest[0] as { code?: string } | null)?.code === 'DEP0123')) return;
-    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
-}

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isErrorCode } from './errors.js';
 import type { Op__Output } from './generated/ringkv/v1/Op.js';
 
@@ -12,6 +12,12 @@ export function createMetricsRegistry(labels: Record<string, string> = {}): Regi
   registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/** Registers gauges in `registry` whose value `collect` sets at each scrape (read from live state). */
+export function gaugeRegistrar(registry: Registry) {
+  return (name: string, help: string, collect: (g: Gauge<string>) => void | Promise<void>, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers: [registry], collect() { return collect(this); } });
 }
 
 /** Latency buckets in seconds: 0.25 ms to 10 s (a batched get takes well under a millisecond). */

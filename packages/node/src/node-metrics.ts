@@ -1,4 +1,4 @@
-import { OpMetrics, createMetricsRegistry, opKindOf, type Op__Output, type PipelineStreams } from '@ringkv/core';
+import { OpMetrics, createMetricsRegistry, gaugeRegistrar, opKindOf, type Op__Output, type PipelineStreams } from '@ringkv/core';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { NodeStats, StorageEngine } from './storage-engine.js';
 
@@ -35,8 +35,7 @@ export class NodeMetrics {
       duration: 'ringkv_node_op_duration_seconds',
       durationHelp: 'Time from receiving the frame or call holding an operation to its answer, by op kind',
     });
-    const gauge = (name: string, help: string, collect: (g: Gauge<string>) => void | Promise<void>, labelNames: string[] = []) =>
-      new Gauge({ name, help, labelNames, registers: [registry], collect() { return collect(this); } });
+    const gauge = gaugeRegistrar(registry);
     // Counts kept by the engine: exposed as counters with their current value at each scrape.
     const counter = (name: string, help: string, read: () => number) =>
       new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });

@@ -1,5 +1,5 @@
 import {
-  ArcState, OpMetrics, createMetricsRegistry, isMigrating, type PipelineStreams,
+  ArcState, OpMetrics, createMetricsRegistry, gaugeRegistrar, isMigrating, type PipelineStreams,
 } from '@ringkv/core';
 import { Gauge, type Registry } from 'prom-client';
 import type { Topology } from './topology.js';
@@ -27,8 +27,7 @@ export class RouterMetrics {
       duration: 'ringkv_router_request_duration_seconds',
       durationHelp: 'Time from receiving an operation to its result, redirections and retries included, by op kind',
     });
-    const gauge = (name: string, help: string, collect: (g: Gauge<string>) => void, labelNames: string[] = []) =>
-      new Gauge({ name, help, labelNames, registers: [registry], collect() { collect(this); } });
+    const gauge = gaugeRegistrar(registry);
 
     gauge('ringkv_router_epoch', 'Epoch of the cluster map this router routes with', (g) => g.set(Number(topology.epoch)));
     gauge('ringkv_router_shards', 'Shards in the cluster map (members, and members-to-be during a change)', (g) => g.set(topology.shards().length));

@@ -2,7 +2,7 @@ import {
   AdminService, DEFAULT_LIMITS, InFlightLimiter, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService,
   MetricsServer, RequestLog, RingKvError, SERVICE_NAMES, addGuardedService, bindServer, createLogger, createServer,
   newClusterMap, parseHostPort, peerCredentials, serverCredentials, shutdownServer, validateClusterMap, validateShardId,
-  type ClusterMap, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
+  type ClusterMap, type FrameHandler, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -138,8 +138,9 @@ export class Router {
     const limiter = new InFlightLimiter(options);
     // Every stream gets its caller's handler (kv-service.ts); this default runs only once the
     // server is up, after `forwarder` below is made.
+    let openHandler: FrameHandler | undefined;
     const pipelines: PipelineStreams = new PipelineStreams(
-      (ops, epoch, requestIds) => pipelineFrameHandler({ forwarder, requests })(ops, epoch, requestIds),
+      (ops, epoch, requestIds) => (openHandler ??= pipelineFrameHandler({ forwarder, requests }))(ops, epoch, requestIds),
       (err) => log.error({ err }, 'Pipeline frame failed'),
       { limiter, ...(options.maxStreamInFlightOps !== undefined ? { maxStreamInFlightOps: options.maxStreamInFlightOps } : {}) },
     );

@@ -4,7 +4,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const { silenceIpServernameWarning } = await import('../security-flags.js');
+const { silenceIpServernameWarning } = await import('@ringkv/core/process-warnings');
 silenceIpServernameWarning();
 
 // `ringkv health` is what container healthchecks run every few seconds: it skips loading the
