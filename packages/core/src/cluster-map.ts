@@ -17,8 +17,12 @@ export interface ClusterMember {
 export interface ArcMoveState {
   start: number;
   end: number;
+  /** The arc's in-sync primary, which streams the copies. */
   from: string;
+  /** The arc's primary once the move is done. */
   to: string;
+  /** Shards that receive a copy (new replicas); [to] with replication factor 1. */
+  targets: string[];
   state: string;
   keysMoved: bigint;
   bytesMoved: bigint;
@@ -36,10 +40,26 @@ export interface ClusterMap {
   migrations: ArcMoveState[];
   /** The membership once the migrations complete; empty when none is in progress. */
   nextMembers: ClusterMember[];
+  /** Shards outside the in-sync sets (absent = in sync). */
+  replicaStates: ReplicaStateEntry[];
+  /** The replication factor once the migrations complete; 0 = unchanged. */
+  nextReplicationFactor: number;
 }
 
+export type ReplicaCondition = 'out_of_sync' | 'catching_up';
+
+export interface ReplicaStateEntry {
+  id: string;
+  state: ReplicaCondition;
+}
+
+export const MAX_REPLICATION_FACTOR = 5;
+
 export function newClusterMap(clusterId: string, members: ClusterMember[], vnodesPerWeight = DEFAULT_VNODES_PER_WEIGHT): ClusterMap {
-  return { clusterId, epoch: 1n, members, vnodesPerWeight, replicationFactor: 1, migrations: [], nextMembers: [] };
+  return {
+    clusterId, epoch: 1n, members, vnodesPerWeight, replicationFactor: 1, migrations: [], nextMembers: [],
+    replicaStates: [], nextReplicationFactor: 0,
+  };
 }
 
 const ringCache = new Map<string, Ring>();
@@ -48,8 +68,8 @@ const ringCache = new Map<string, Ring>();
  * The ring of the map's members. Rings are pure functions of (members, weights, vnodes) and
  * successive epochs of a migration share one, so the last few are cached.
  */
-export function ringOf(map: ClusterMap): Ring {
-  const members = map.members.map((m) => ({ id: m.id, weight: m.weight }));
+export function ringOf(map: ClusterMap, which: 'members' | 'nextMembers' = 'members'): Ring {
+  const members = map[which].map((m) => ({ id: m.id, weight: m.weight }));
   const key = `${map.vnodesPerWeight}|${members.map((m) => `${m.id}=${m.weight}`).sort().join(',')}`;
   let ring = ringCache.get(key);
   if (!ring) {
@@ -69,6 +89,8 @@ export function clusterMapToProto(map: ClusterMap): ClusterMapProto {
     replicationFactor: map.replicationFactor,
     migrations: map.migrations.map(arcMoveToProto),
     nextMembers: map.nextMembers.map((m) => ({ ...m })),
+    replicaStates: map.replicaStates.map((r) => ({ ...r })),
+    nextReplicationFactor: map.nextReplicationFactor,
   };
 }
 
@@ -84,7 +106,7 @@ export function arcMoveToProto(a: ArcMoveState): ArcMove {
 
 export function arcMoveFromProto(a: ArcMove__Output): ArcMoveState {
   return {
-    start: a.start, end: a.end, from: a.from, to: a.to, state: a.state,
+    start: a.start, end: a.end, from: a.from, to: a.to, state: a.state, targets: [...(a.targets ?? [])],
     keysMoved: BigInt(a.keysMoved), bytesMoved: BigInt(a.bytesMoved),
     estimatedKeys: BigInt(a.estimatedKeys ?? 0), estimatedBytes: BigInt(a.estimatedBytes ?? 0),
   };
@@ -99,7 +121,11 @@ export function clusterMapFromProto(p: ClusterMap__Output): ClusterMap {
     vnodesPerWeight: p.vnodesPerWeight,
     replicationFactor: p.replicationFactor || 1,
     migrations: p.migrations.map(arcMoveFromProto),
+    replicaStates: (p.replicaStates ?? []).map((r) => ({ id: r.id, state: r.state as ReplicaCondition })),
+    nextReplicationFactor: p.nextReplicationFactor ?? 0,
   };
+  // Maps written before replication named no targets: the one target was `to`.
+  if (map.replicationFactor === 1) for (const m of map.migrations) if (m.targets.length === 0 && m.from !== m.to) m.targets = [m.to];
   validateClusterMap(map);
   return map;
 }
@@ -159,13 +185,29 @@ export function validateClusterMap(map: ClusterMap): void {
     throw bad((err as Error).message);
   }
   if (map.migrations.length > 0 && map.nextMembers.length === 0) throw bad('migrations without next members');
+  const rfOk = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_REPLICATION_FACTOR;
+  if (!rfOk(map.replicationFactor)) throw bad(`replicationFactor ${map.replicationFactor} is not within 1..${MAX_REPLICATION_FACTOR}`);
+  if (map.nextReplicationFactor !== 0 && !rfOk(map.nextReplicationFactor)) throw bad(`nextReplicationFactor ${map.nextReplicationFactor}`);
   const from = new Set(map.members.map((m) => m.id));
   const to = new Set(map.nextMembers.map((m) => m.id));
   for (const a of map.migrations) {
     const arc = `arc (${a.start},${a.end}]`;
     if (!isU32(a.start) || !isU32(a.end)) throw bad(`${arc} is not within the 32-bit ring`);
     if (!ARC_STATES.has(a.state)) throw bad(`${arc} in unknown state "${a.state}"`);
-    if (!from.has(a.from) || !to.has(a.to) || a.from === a.to) throw bad(`${arc} moves from "${a.from}" to "${a.to}"`);
+    if (!from.has(a.from) || !to.has(a.to) || (a.from === a.to && a.targets.length === 0)) throw bad(`${arc} moves from "${a.from}" to "${a.to}"`);
+    if (map.replicationFactor === 1 && (map.nextReplicationFactor || 1) === 1 && (a.from === a.to || a.targets.length !== 1 || a.targets[0] !== a.to)) {
+      throw bad(`${arc} moves from "${a.from}" to "${a.to}" copying to [${a.targets.join(', ')}] at replicationFactor 1`);
+    }
+    if (a.targets.some((t) => !to.has(t) || t === a.from) || new Set(a.targets).size !== a.targets.length) {
+      throw bad(`${arc} copies to [${a.targets.join(', ')}]`);
+    }
+  }
+  const all = new Set([...from, ...to]);
+  const seen = new Set<string>();
+  for (const r of map.replicaStates) {
+    if (!all.has(r.id) || seen.has(r.id)) throw bad(`replica state of "${r.id}"`);
+    if (r.state !== 'out_of_sync' && r.state !== 'catching_up') throw bad(`replica state "${r.state}" of ${r.id}`);
+    seen.add(r.id);
   }
 }
 
@@ -180,5 +222,8 @@ export function encodeClusterMapJson(map: ClusterMap): string {
 
 export function decodeClusterMapJson(text: string): ClusterMap {
   const p = JSON.parse(text) as ClusterMap__Output;
-  return clusterMapFromProto({ ...p, migrations: p.migrations ?? [], members: p.members ?? [], nextMembers: p.nextMembers ?? [] });
+  return clusterMapFromProto({
+    ...p, migrations: (p.migrations ?? []).map((m) => ({ ...m, targets: m.targets ?? [] })), members: p.members ?? [], nextMembers: p.nextMembers ?? [],
+    replicaStates: p.replicaStates ?? [], nextReplicationFactor: p.nextReplicationFactor ?? 0,
+  });
 }

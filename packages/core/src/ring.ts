@@ -18,6 +18,12 @@ export interface ArcChange extends Arc {
   to: string;
 }
 
+/** An arc whose preference list differs between two rings (or replication factors). */
+export interface ReplicaChange extends Arc {
+  before: string[];
+  after: string[];
+}
+
 /** Index of the first element >= x in a sorted array, wrapping to 0 past the end. */
 export function firstAtOrAfter(sorted: Uint32Array, x: number): number {
   let lo = 0;
@@ -158,6 +164,38 @@ export class Ring {
       const first = out[0]!;
       const last = out[out.length - 1]!;
       if (last.end === first.start && last.from === first.from && last.to === first.to) {
+        first.start = last.start;
+        out.pop();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The minimal set of arcs whose preference list (replicas in order) differs between two
+   * rings and replication factors, adjacent changes with the same lists merged. With
+   * replication factor 1 on both sides this is `diff`.
+   */
+  static diffReplicas(before: Ring, rfBefore: number, after: Ring, rfAfter: number): ReplicaChange[] {
+    if (before.tokens.length === 0 || after.tokens.length === 0) return [];
+    const bounds = Array.from(new Set([...before.tokens, ...after.tokens])).sort((a, b) => a - b);
+    const out: ReplicaChange[] = [];
+    const n = bounds.length;
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    for (let i = 0; i < n; i++) {
+      const end = bounds[i]!;
+      const start = bounds[(i + n - 1) % n]!;
+      const b = before.preferenceList(end, rfBefore);
+      const a = after.preferenceList(end, rfAfter);
+      if (same(a, b)) continue;
+      const last = out[out.length - 1];
+      if (last && last.end === start && same(last.before, b) && same(last.after, a)) last.end = end;
+      else out.push({ start, end, before: b, after: a });
+    }
+    if (out.length > 1) {
+      const first = out[0]!;
+      const last = out[out.length - 1]!;
+      if (last.end === first.start && same(last.before, first.before) && same(last.after, first.after)) {
         first.start = last.start;
         out.pop();
       }

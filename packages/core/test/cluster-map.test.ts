@@ -19,7 +19,7 @@ const sample = (): ClusterMap => ({
   epoch: 18_000_000_000_000_000_000n,
   migrations: [
     {
-      start: 5, end: 4_000_000_000, from: 's1', to: 's2', state: 'copying',
+      start: 5, end: 4_000_000_000, from: 's1', to: 's2', targets: ['s2'], state: 'copying',
       keysMoved: 10n, bytesMoved: 2n ** 60n, estimatedKeys: 20n, estimatedBytes: 2n ** 61n,
     },
   ],

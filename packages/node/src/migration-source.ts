@@ -61,14 +61,26 @@ export class MigrationSource {
     return m.address;
   }
 
-  async forward(forwards: Forward[]): Promise<Set<string>> {
+  /**
+   * Sends each forward; resolves to the keys (`r:ID`, `m:ID`) of those that failed. Migration
+   * forwards that fail leave their arcs dirty; replication goes through `replicate`.
+   */
+  async forward(forwards: Forward[], replicate: (f: Forward) => Promise<void>): Promise<Set<string>> {
     const failed = new Set<string>();
     await Promise.all(forwards.map(async (f) => {
+      if (f.replicate) {
+        try {
+          await replicate(f);
+        } catch {
+          failed.add(`r:${f.targetId}`);
+        }
+        return;
+      }
       try {
         await this.#peers.ingest(this.#addressOf(f.targetId), f.epoch, this.#nodeId, f.records);
         this.sent.forwardedKeys += f.records.length;
       } catch {
-        failed.add(f.targetId);
+        failed.add(`m:${f.targetId}`);
         for (const m of f.moves) this.#markDirty(m);
       }
     }));

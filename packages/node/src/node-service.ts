@@ -2,7 +2,9 @@ import {
   ErrorCode, NODE_SCAN_BUDGET_BYTES, RingKvError, clusterMapFromProto, clusterMapToProto, fitReply, opSize, requestIdOf, streamError, toServiceError,
   type InFlightLimiter, type PipelineStreams, type NodeHandlers, type RequestLog,
 } from '@ringkv/core';
-import type { sendUnaryData } from '@grpc/grpc-js';
+import type { ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import type { MigrateArcProgress } from '@ringkv/core';
+import type { ArcProgress } from './migration-source.js';
 import type { StorageEngine } from './storage-engine.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { Logger } from '@ringkv/core';
@@ -97,7 +99,7 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
     },
     GetClusterMap(_call, cb) {
       const map = engine.clusterMap;
-      cb(null, { nodeId: engine.nodeId, ...(map ? { map: clusterMapToProto(map) } : {}) });
+      cb(null, { nodeId: engine.nodeId, unreachable: engine.unreachableReplicas(), ...(map ? { map: clusterMapToProto(map) } : {}) });
     },
     UpdateClusterMap(call, cb) {
       let map;
@@ -112,13 +114,13 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
       );
     },
     Ingest(call, cb) {
-      const { epoch, from, records } = call.request;
+      const { epoch, from, records, replicate } = call.request;
       if (records.length > MAX_OPS_PER_REQUEST) {
         return fail(cb, new RingKvError(ErrorCode.INVALID_ARGUMENT, `ingest of ${records.length} records exceeds ${MAX_OPS_PER_REQUEST}`), 'Ingest');
       }
       let run;
       try {
-        run = engine.ingest(BigInt(epoch), from, records);
+        run = engine.ingest(BigInt(epoch), from, records, replicate);
       } catch (err) {
         return fail(cb, err, 'Ingest');
       }
@@ -126,23 +128,12 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
     },
     MigrateArc(call) {
       const r = call.request;
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
-      (async () => {
-        const arcs = [{ start: r.start, end: r.end }, ...r.moreArcs.map((a) => ({ start: a.start, end: a.end }))];
-        const progress = engine.migrateArcs(BigInt(r.epoch), arcs, r.targetId, Number(r.rateBytesPerSec), abort.signal);
-        for await (const p of progress) {
-          if (!call.write({ keys: String(p.keys), bytes: String(p.bytes), done: p.done, arcIndex: p.arc })) {
-            await new Promise((resolve) => call.once('drain', resolve));
-          }
-        }
-        call.end();
-      })().catch((err) => {
-        if (!(err instanceof RingKvError)) log.error({ err }, 'MigrateArc failed');
-        // emit('error') makes grpc-js send the status; destroy() would skip it and leave the
-        // router's stream open forever (a migration that never fails, so never retries).
-        call.emit('error', streamError(err));
-      });
+      const arcs = [{ start: r.start, end: r.end }, ...r.moreArcs.map((a) => ({ start: a.start, end: a.end }))];
+      streamProgress(call, 'MigrateArc', log, (signal) => engine.migrateArcs(BigInt(r.epoch), arcs, r.targetId, Number(r.rateBytesPerSec), signal));
+    },
+    CatchUp(call) {
+      const r = call.request;
+      streamProgress(call, 'CatchUp', log, (signal) => engine.catchUp(BigInt(r.epoch), r.targetId, Number(r.rateBytesPerSec), signal));
     },
     FinishHandoff(call, cb) {
       const { epoch, arcs } = call.request;
@@ -168,6 +159,28 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
       );
     },
   };
+}
+
+/** A server stream of arc-copy progress (MigrateArc, CatchUp): written with backpressure, ended with its status. */
+function streamProgress(
+  call: ServerWritableStream<unknown, MigrateArcProgress>, what: string, log: Logger,
+  start: (signal: AbortSignal) => AsyncGenerator<ArcProgress>,
+): void {
+  const abort = new AbortController();
+  call.on('cancelled', () => abort.abort());
+  (async () => {
+    for await (const p of start(abort.signal)) {
+      if (!call.write({ keys: String(p.keys), bytes: String(p.bytes), done: p.done, arcIndex: p.arc })) {
+        await new Promise((resolve) => call.once('drain', resolve));
+      }
+    }
+    call.end();
+  })().catch((err) => {
+    if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
+    // emit('error') makes grpc-js send the status; destroy() would skip it and leave the
+    // router's stream open forever (a migration that never fails, so never retries).
+    call.emit('error', streamError(err));
+  });
 }
 
 function errorCodeOf(err: unknown): string {

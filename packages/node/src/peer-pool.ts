@@ -1,5 +1,8 @@
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { CLIENT_CHANNEL_OPTIONS, NodeService, fromGrpcError, type NodeClient, type RawRecord } from '@ringkv/core';
+import {
+  CLIENT_CHANNEL_OPTIONS, NodeService, clusterMapFromProto, clusterMapToProto, fromGrpcError,
+  type ClusterMap, type NodeClient, type RawRecord,
+} from '@ringkv/core';
 
 /** gRPC clients to other storage nodes, by address (migration targets). */
 export class PeerPool {
@@ -22,13 +25,35 @@ export class PeerPool {
   }
 
   /** Sends records to a target node's Ingest; rejects with a RingKvError. */
-  ingest(address: string, epoch: bigint, from: string, records: RawRecord[]): Promise<void> {
+  ingest(address: string, epoch: bigint, from: string, records: RawRecord[], replicate = false, timeoutMs = this.#timeoutMs): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#client(address).Ingest(
-        { epoch: epoch.toString(), from, records },
-        { deadline: new Date(Date.now() + this.#timeoutMs) },
+        { epoch: epoch.toString(), from, records, replicate },
+        { deadline: new Date(Date.now() + timeoutMs) },
         (err) => (err ? reject(fromGrpcError(err)) : resolve()),
       );
+    });
+  }
+
+  /** A peer's cluster map (undefined if it has none). */
+  getClusterMap(address: string, timeoutMs: number): Promise<ClusterMap | undefined> {
+    return new Promise((resolve, reject) => {
+      this.#client(address).GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, reply) => {
+        if (err) return reject(fromGrpcError(err));
+        try {
+          resolve(reply?.map ? clusterMapFromProto(reply.map) : undefined);
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+  }
+
+  /** Gives a peer that is behind our map our map. */
+  updateClusterMap(address: string, map: ClusterMap, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#client(address).UpdateClusterMap(clusterMapToProto(map), { deadline: new Date(Date.now() + timeoutMs) },
+        (err) => (err ? reject(fromGrpcError(err)) : resolve()));
     });
   }
 

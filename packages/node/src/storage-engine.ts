@@ -28,8 +28,13 @@ export interface StorageEngineOptions {
   sweepIntervalMs?: number;
   /** How long tombstones are kept before purging. @default 3_600_000 */
   tombstoneGraceMs?: number;
-  /** How this node connects to peers (migration targets). @default plaintext */
+  /** How this node connects to peers (migration targets, replicas). @default plaintext */
   peerCredentials?: ChannelCredentials;
+  /**
+   * How long a primary waits for a replica to acknowledge a write before it gives up on it
+   * (the write fails with UNAVAILABLE and the replica is reported unreachable). @default 2000
+   */
+  replicationTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -81,6 +86,13 @@ export class StorageEngine {
   readonly #cleanupQueue: Arc[] = [];
   /** Records ingested from migration sources since the engine opened: applied (newer than ours) and skipped. */
   readonly ingested = { applied: 0, skipped: 0 };
+  /** Records this node replicated to other replicas (per replica) since it opened. */
+  readonly replicated = { records: 0, failures: 0 };
+  readonly #replicationTimeoutMs: number;
+  /** In-sync replicas a replication to failed: id -> the epoch and time of the failure. */
+  readonly #unreachable = new Map<string, { epoch: bigint; at: number }>();
+  /** See ApplyContext.unreplicated. */
+  readonly #unreplicated = new Map<string, Promise<unknown>>();
 
   private constructor(options: StorageEngineOptions) {
     this.nodeId = options.nodeId;
@@ -91,6 +103,7 @@ export class StorageEngine {
     this.#tombstoneGraceMs = options.tombstoneGraceMs ?? 3_600_000;
     this.#log = options.logger;
     this.#peers = new PeerPool(options.peerCredentials);
+    this.#replicationTimeoutMs = options.replicationTimeoutMs ?? 2_000;
     this.#writes = new WriteQueue((items) => this.#apply(items));
     this.#migration = new MigrationSource(this.nodeId, this.#store, this.#peers, () => this.#own);
     this.#queues = new QueueEngine({
@@ -165,12 +178,62 @@ export class StorageEngine {
     if (this.#forwarding.size > 0) await Promise.all([...this.#forwarding]);
   }
 
-  /** Forwards to migration targets, tracked so that barriers wait for them. */
+  /** Forwards to migration targets and replicas, tracked so that barriers wait for them. */
   #forward(forwards: Forward[]): Promise<Set<string>> {
-    const p = this.#migration.forward(forwards);
+    const p = this.#migration.forward(forwards, (f) => this.#replicate(f));
     this.#forwarding.add(p);
     void p.finally(() => this.#forwarding.delete(p));
     return p;
+  }
+
+  /**
+   * Sends writes of arcs this node leads to one replica. A replica behind our epoch gets our
+   * map and the records again; a replica ahead of it (we may have been deposed) makes us
+   * fetch its map. A replica that does not answer is remembered as unreachable: reported to
+   * the coordinating router (GetClusterMap), and failed at once for a second, until the
+   * router drops it from the in-sync set (a new epoch) or it answers again.
+   */
+  async #replicate(f: Forward): Promise<void> {
+    const own = this.#own;
+    const member = own && allMembers(own.map).find((m) => m.id === f.targetId);
+    if (!own || !member) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${f.targetId} in the cluster map`);
+    const suspect = this.#unreachable.get(f.targetId);
+    if (suspect && suspect.epoch === f.epoch && Date.now() - suspect.at < 1_000) {
+      this.replicated.failures++;
+      throw new RingKvError(ErrorCode.UNAVAILABLE, `replica ${f.targetId} did not answer in the last second`);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#peers.ingest(member.address, f.epoch, this.nodeId, f.records, true, this.#replicationTimeoutMs);
+        this.#unreachable.delete(f.targetId);
+        this.replicated.records += f.records.length;
+        return;
+      } catch (err) {
+        const e = asRingKvError(err);
+        if (e.code === ErrorCode.WRONG_OWNER && e.epoch !== undefined && e.epoch < own.epoch && attempt === 0) {
+          const ok = await this.#peers.updateClusterMap(member.address, own.map, this.#replicationTimeoutMs).then(() => true, () => false);
+          if (ok) continue;
+        } else if (e.code === ErrorCode.WRONG_OWNER && e.epoch !== undefined && e.epoch > own.epoch) {
+          // Not awaited: installing waits for the forwards in flight, this one included.
+          void this.#peers.getClusterMap(member.address, this.#replicationTimeoutMs)
+            .then((theirs) => theirs && this.installClusterMap(theirs)).catch(() => undefined);
+        } else if (e.code !== ErrorCode.WRONG_OWNER) {
+          this.#unreachable.set(f.targetId, { epoch: f.epoch, at: Date.now() });
+          this.#log?.warn({ replica: f.targetId, err: e.message, epoch: f.epoch.toString() }, 'replication failed: asking for the replica to be dropped from the in-sync set');
+        }
+        this.replicated.failures++;
+        throw e;
+      }
+    }
+  }
+
+  /** Replicas this node could not reach at its current epoch (see ClusterMapReply.unreachable). */
+  unreachableReplicas(): string[] {
+    const own = this.#own;
+    if (!own) return [];
+    const now = Date.now();
+    return [...this.#unreachable].filter(([id, u]) => u.epoch === own.epoch && now - u.at < 30_000 && own.replicaState(id) !== 'out_of_sync')
+      .map(([id]) => id);
   }
 
   /**
@@ -211,13 +274,22 @@ export class StorageEngine {
     // earlier attempt, or the days it owned the arc before) could hold values whose deletes
     // the source has since purged, and last-writer-wins could not undo them. Targets get the
     // COPYING epoch before sources, so nothing is forwarded before this is done.
-    const incoming = map.migrations.filter((m) => m.to === this.nodeId && startsCopying(m));
+    const incoming = map.migrations.filter((m) => m.targets.includes(this.nodeId) && startsCopying(m));
     if (incoming.length > 0) await this.#clearRanges(incoming);
+    // A replica that starts catching up clears what it replicates, for the same reason: the
+    // primaries then copy it back (the coordinating router sends this map here first).
+    if (own.replicaState(this.nodeId) === 'catching_up' && previous?.replicaState(this.nodeId) !== 'catching_up') {
+      await this.#clearRanges(replicatedArcs(own, this.nodeId, () => true));
+    }
     // Only a source that starts forwarding (COPYING) or refusing (HANDOFF) an arc must wait
     // for the writes decided under the old map; everyone else answers at once.
     const sourceChanged = map.migrations.some((m) => m.from === this.nodeId && before.get(`${m.start}:${m.end}`) !== m.state
       && (m.state === ArcState.COPYING || m.state === ArcState.HANDOFF));
-    if (sourceChanged) await this.barrier();
+    // A replica promoted to primary first applies the replicated writes it accepted under the
+    // old map; a deposed primary finishes the forwards it started.
+    const replicasChanged = !previous || JSON.stringify(previous.map.replicaStates) !== JSON.stringify(map.replicaStates)
+      || previous.map.replicationFactor !== map.replicationFactor;
+    if (sourceChanged || replicasChanged) await this.barrier();
     this.#scheduleCleanup(previous);
     this.#peers.retain(allMembers(map).map((m) => m.address));
     return map;
@@ -264,12 +336,24 @@ export class StorageEngine {
     return undefined;
   }
 
+  /** The fence of a replica read: any in-sync replica of `hash` may answer. */
+  #fenceReplicaRead(reqEpoch: bigint, hash: number): OpResult | undefined {
+    const own = this.#own;
+    if (!own || reqEpoch > own.epoch || own.ownerOf(hash) === this.nodeId) return this.#fence(reqEpoch, hash);
+    if (!own.inSyncOf(hash).includes(this.nodeId)) {
+      return errorResult(new RingKvError(ErrorCode.WRONG_OWNER,
+        `node ${this.nodeId} is not an in-sync replica of this key at epoch ${own.epoch}`), own.epoch);
+    }
+    return undefined;
+  }
+
   /** Runs a batch of operations; each result stands alone, in request order. */
   async execute(reqEpoch: bigint, ops: Op__Output[], signal?: AbortSignal): Promise<OpResult[]> {
     this.#checkOpen();
     const results: OpResult[] = new Array(ops.length);
     const readIdx: number[] = [];
     const readKeys: Buffer[] = [];
+    const replicaReads = new Set<number>();
     const writes: Promise<void>[] = [];
     ops.forEach((op, i) => {
       const invalid = validateOp(op, this.limits);
@@ -279,7 +363,8 @@ export class StorageEngine {
       }
       const key = keyOfOp(op)!;
       const hash = keyHash(key);
-      const fenced = this.#fence(reqEpoch, hash);
+      const replicaRead = op.op === 'get' && op.get!.readFrom === 'replica' && this.#own?.ownerOf(hash) !== this.nodeId;
+      const fenced = replicaRead ? this.#fenceReplicaRead(reqEpoch, hash) : this.#fence(reqEpoch, hash);
       if (fenced) {
         results[i] = fenced;
         return;
@@ -291,7 +376,8 @@ export class StorageEngine {
         return;
       }
       const id = key.toString('latin1');
-      if (op.op === 'get' && !this.#queuedWrites.has(id)) {
+      if (replicaRead || (op.op === 'get' && !this.#queuedWrites.has(id))) {
+        if (replicaRead) replicaReads.add(i);
         readIdx.push(i);
         readKeys.push(encodeDataKey(key, hash));
       } else {
@@ -318,7 +404,8 @@ export class StorageEngine {
       const refence = this.#own !== fencedBy;
       values.forEach((raw, j) => {
         const i = readIdx[j]!;
-        const again = refence ? this.#fence(reqEpoch, readKeys[j]!.readUInt32BE(1)) : undefined;
+        const h = readKeys[j]!.readUInt32BE(1);
+        const again = !refence ? undefined : replicaReads.has(i) ? this.#fenceReplicaRead(reqEpoch, h) : this.#fence(reqEpoch, h);
         results[i] = again ?? readResult(raw, now);
       });
     }
@@ -336,6 +423,7 @@ export class StorageEngine {
         fence: (epoch, hash) => this.#fence(epoch, hash),
         ownership: () => this.#own,
         forward: (forwards) => this.#forward(forwards),
+        unreplicated: this.#unreplicated,
       });
     } catch (err) {
       const e = asRingKvError(err);
@@ -344,8 +432,13 @@ export class StorageEngine {
     }
   }
 
-  /** Target side of a migration: last-writer-wins ingest of records for arcs moving here. */
-  async ingest(reqEpoch: bigint, from: string, records: RawRecord__Output[]): Promise<{ applied: number; skipped: number }> {
+  /**
+   * Last-writer-wins ingest of records: on a migration target, for arcs moving here; on a
+   * replica catching up, from the arcs' primary; with `replicate`, on an in-sync (or
+   * catching-up) replica, from the arcs' primary at this node's epoch, so a deposed primary
+   * is refused as soon as this node has the map that deposed it.
+   */
+  async ingest(reqEpoch: bigint, from: string, records: RawRecord__Output[], replicate = false): Promise<{ applied: number; skipped: number }> {
     this.#checkOpen();
     const own = this.#own;
     if (!own || own.epoch < reqEpoch) {
@@ -356,9 +449,16 @@ export class StorageEngine {
       if (r.key.length === 0) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, 'ingest of an empty key');
       const hash = keyHash(r.key);
       const move = own.moveOf(hash);
-      if (!move || move.to !== this.nodeId || move.from !== from || move.state === ArcState.DONE) {
-        throw new RingKvError(ErrorCode.WRONG_OWNER,
-          `node ${this.nodeId} is not receiving the arc of this key from ${from} at epoch ${own.epoch}`, { epoch: own.epoch });
+      const state = own.replicaState(this.nodeId);
+      const fromPrimary = own.ownerOf(hash) === from && own.replicasOf(hash).includes(this.nodeId);
+      const accepted = replicate
+        ? fromPrimary && state !== 'out_of_sync'
+        : (move !== undefined && move.targets.includes(this.nodeId) && move.from === from && move.state !== ArcState.DONE)
+          || (fromPrimary && state === 'catching_up');
+      if (!accepted) {
+        throw new RingKvError(ErrorCode.WRONG_OWNER, replicate
+          ? `node ${this.nodeId} is not an in-sync replica of this key with primary ${from} at epoch ${own.epoch}`
+          : `node ${this.nodeId} is not receiving the arc of this key from ${from} at epoch ${own.epoch}`, { epoch: own.epoch });
       }
       return { hash, storageKey: encodeDataKey(r.key, hash), record: decodeRecord(r.record) };
     });
@@ -387,7 +487,7 @@ export class StorageEngine {
     }
     const moves = arcs.map((arc) => {
       const move = own.map.migrations.find((m) => m.start === arc.start && m.end === arc.end);
-      if (!move || move.from !== this.nodeId || move.to !== targetId || move.state !== ArcState.COPYING) {
+      if (!move || move.from !== this.nodeId || !move.targets.includes(targetId) || move.state !== ArcState.COPYING) {
         throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
           `no copying migration of arc (${arc.start},${arc.end}] from ${this.nodeId} to ${targetId} at epoch ${own.epoch}`);
       }
@@ -396,6 +496,28 @@ export class StorageEngine {
     const target = allMembers(own.map).find((m) => m.id === targetId);
     if (!target) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} at epoch ${own.epoch}`);
     return this.#migration.snapshot(moves, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+  }
+
+  /**
+   * Replication, primary side: streams a snapshot of every arc this node leads and `targetId`
+   * (catching up at this node's epoch) replicates. New writes reach it meanwhile through
+   * replication, so once the stream ends it holds every write of those arcs.
+   */
+  catchUp(reqEpoch: bigint, targetId: string, rateBytesPerSec: number, signal: AbortSignal): AsyncGenerator<ArcProgress> {
+    this.#checkOpen();
+    const own = this.#own;
+    if (!own || own.epoch < reqEpoch) {
+      throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own?.epoch ?? 0n}`, { epoch: own?.epoch ?? 0n });
+    }
+    if (own.replicaState(targetId) !== 'catching_up') {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `shard ${targetId} is not catching up at epoch ${own.epoch}`);
+    }
+    const target = allMembers(own.map).find((m) => m.id === targetId)!;
+    const arcs = replicatedArcs(own, targetId, (owner) => owner === this.nodeId).map((a): ArcMoveState => ({
+      ...a, from: this.nodeId, to: targetId, targets: [targetId], state: ArcState.COPYING,
+      keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
+    }));
+    return this.#migration.snapshot(arcs, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
   /** Once the arcs are in hand-off here: for each, whether it must be copied again. */
@@ -567,7 +689,8 @@ export class StorageEngine {
       };
       queue(EXPIRY_INDEX, await this.#indexDue(EXPIRY_INDEX, now), false);
       // Tombstones stay while any arc is migrating, so a delete cannot be undone by a copy.
-      if ((this.#own?.map.migrations.length ?? 0) === 0) {
+      const map = this.#own?.map;
+      if (map && map.migrations.length === 0 && !map.replicaStates.some((r) => r.state === 'catching_up')) {
         queue(TOMBSTONE_INDEX, await this.#indexDue(TOMBSTONE_INDEX, now - this.#tombstoneGraceMs), true);
       }
       await Promise.all(jobs);
@@ -611,11 +734,23 @@ export class StorageEngine {
   }
 }
 
-/** Whether a node keeps the data at `hash`: it serves it, or is receiving its arc. */
+/** Whether a node keeps the data at `hash`: it replicates it, or is receiving its arc. */
 function keeps(nodeId: string, own: Ownership, hash: number): boolean {
-  if (own.ownerOf(hash) === nodeId) return true;
-  const move = own.moveOf(hash);
-  return move !== undefined && move.to === nodeId && move.state !== ArcState.DONE;
+  return own.keeps(nodeId, hash);
+}
+
+/** The arcs (merged) that `replica` replicates and whose primary passes `owner`. */
+function replicatedArcs(own: Ownership, replica: string, owner: (primary: string) => boolean): Arc[] {
+  const out: Arc[] = [];
+  for (const iv of own.intervals()) {
+    if (!iv.replicas.includes(replica) || !owner(iv.owner)) continue;
+    const last = out[out.length - 1];
+    if (last && last.end === iv.start) last.end = iv.end;
+    else out.push({ start: iv.start, end: iv.end });
+  }
+  if (out.length > 1 && out[out.length - 1]!.end === out[0]!.start) out[0]!.start = out.pop()!.start;
+  if (out.length === 1 && out[0]!.start === out[0]!.end) return out;
+  return out;
 }
 
 /**

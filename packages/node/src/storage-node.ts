@@ -23,6 +23,8 @@ export interface StorageNodeOptions extends InFlightLimits {
   tombstoneGraceMs?: number;
   /** @default 1000 */
   sweepIntervalMs?: number;
+  /** How long a primary waits for a replica's acknowledgement (see StorageEngineOptions). @default 2000 */
+  replicationTimeoutMs?: number;
   /** HOST:PORT of the Prometheus endpoint (GET /metrics); port 0 picks a free port (see `metricsAddress`). @default undefined (no metrics) */
   metrics?: string;
   /** How old the live keys/bytes count of a scrape may be (each refresh scans the data). @default 30_000 */
@@ -83,6 +85,7 @@ export class StorageNode {
       sync: options.sync ?? false,
       ...(options.tombstoneGraceMs !== undefined ? { tombstoneGraceMs: options.tombstoneGraceMs } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      ...(options.replicationTimeoutMs !== undefined ? { replicationTimeoutMs: options.replicationTimeoutMs } : {}),
       peerCredentials: peerCredentials(options.tls),
       logger: log,
     });

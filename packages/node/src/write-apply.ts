@@ -35,12 +35,16 @@ export type UpdateDecision =
   /** Write a record stamped with a fresh version (a tombstone if `tombstone`), then answer. */
   | { write: (version: bigint) => { value: Buffer; tombstone?: boolean }; reply: (version: bigint) => OpResult };
 
-/** Writes to forward to one migration target, and the arcs they belong to. */
+/**
+ * Writes to forward to one shard: a migration target (with the arcs they belong to), or a
+ * replica of arcs this node leads (`replicate`).
+ */
 export interface Forward {
   targetId: string;
   epoch: bigint;
   records: RawRecord[];
   moves: Set<ArcMoveState>;
+  replicate: boolean;
 }
 
 export interface ApplyContext {
@@ -50,8 +54,18 @@ export interface ApplyContext {
   nodeId: string;
   fence(reqEpoch: bigint, hash: number): OpResult | undefined;
   ownership(): Ownership | undefined;
-  /** Sends forwards to their targets; resolves (never rejects) to the target ids that failed. */
+  /**
+   * Sends forwards to their targets; resolves (never rejects) to the keys (`r:ID` for a
+   * replica, `m:ID` for a migration target) of the targets that failed.
+   */
   forward(forwards: Forward[]): Promise<Set<string>>;
+  /**
+   * Keys (storage key, latin1) whose last write is applied here but not yet acknowledged by
+   * its replicas, with the promise of that forward: whatever a later item decides from such a
+   * key is answered only once it is settled, so no answer depends on a write a failover
+   * could still lose.
+   */
+  unreplicated: Map<string, Promise<unknown>>;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -76,8 +90,18 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
   const ops: BatchOp[] = [];
   const results: OpResult[] = new Array(items.length);
   const forwards = new Map<string, Forward>();
-  /** Item index -> forward target, for the writes that must reach a target before their ack. */
-  const forwarded: Array<string | undefined> = new Array(items.length);
+  /** Item index -> forward keys (see ApplyContext.forward), for the writes that must reach them before their ack. */
+  const forwarded: Array<string[] | undefined> = new Array(items.length);
+  /** Item index -> an earlier batch's forward this item's answer depends on. */
+  const dependsOn: Array<Promise<unknown> | undefined> = new Array(items.length);
+  /** Keys written by this batch's forwarded items: later items of the batch wait for the forward too. */
+  const forwardedKeys = new Set<string>();
+  const addForward = (key: string, targetId: string, replicate: boolean, rec: RawRecord, move?: ArcMoveState) => {
+    let f = forwards.get(key);
+    if (!f) forwards.set(key, (f = { targetId, epoch: own!.epoch, records: [], moves: new Set(), replicate }));
+    f.records.push(rec);
+    if (move) f.moves.add(move);
+  };
   const now = Date.now();
   let lastVersion = 0n;
 
@@ -89,6 +113,8 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     const sk = keyed[i]!;
     const id = sk.toString('latin1');
     const current = stored.get(id);
+    if (item.kind !== 'ingest' && item.kind !== 'purge' && item.kind !== 'drop') dependsOn[i] = ctx.unreplicated.get(id);
+    const inBatch = forwardedKeys.has(id);
     const set = (record: StoredRecord | undefined) => {
       stored.set(id, record);
       if (record) ops.push({ type: 'put', key: sk, value: encodeRecord(record) });
@@ -105,9 +131,7 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
         return;
       }
       case 'drop': {
-        const move = own?.moveOf(item.hash);
-        const keep = !own || own.ownerOf(item.hash) === ctx.nodeId
-          || (move !== undefined && move.to === ctx.nodeId && move.state !== ArcState.DONE);
+        const keep = !own || own.keeps(ctx.nodeId, item.hash);
         if (!keep && current) set(undefined);
         results[i] = { ...OK, found: !keep && current !== undefined };
         return;
@@ -127,6 +151,7 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       default:
         break;
     }
+    if (inBatch) forwarded[i] = [];
     const fenced = ctx.fence(item.reqEpoch, item.hash);
     if (fenced) {
       results[i] = fenced;
@@ -195,13 +220,31 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     set(record);
     results[i] = updateReply ? updateReply(version)
       : { ...OK, found: item.kind === 'delete' ? live : false, version: version.toString() };
-    const move = own?.moveOf(item.hash);
-    if (own && move && move.from === ctx.nodeId && move.state === ArcState.COPYING) {
-      let f = forwards.get(move.to);
-      if (!f) forwards.set(move.to, (f = { targetId: move.to, epoch: own.epoch, records: [], moves: new Set() }));
-      f.records.push({ key: item.key, record: encodeRecord(record) });
-      f.moves.add(move);
-      forwarded[i] = move.to;
+    if (!own) return;
+    const keys: string[] = [];
+    let raw: RawRecord | undefined;
+    const rec = () => (raw ??= { key: item.key, record: encodeRecord(record) });
+    // Replication: the other in-sync replicas, and replicas catching up, get every write
+    // before it is acknowledged.
+    const { inSync, catchingUp } = own.replicationTargetsOf(item.hash);
+    for (const t of inSync) {
+      addForward(`r:${t}`, t, true, rec());
+      keys.push(`r:${t}`);
+    }
+    for (const t of catchingUp) {
+      addForward(`r:${t}`, t, true, rec());
+      keys.push(`r:${t}`);
+    }
+    const move = own.moveOf(item.hash);
+    if (move && move.from === ctx.nodeId && move.state === ArcState.COPYING) {
+      for (const t of move.targets) {
+        addForward(`m:${t}`, t, false, rec(), move);
+        keys.push(`m:${t}`);
+      }
+    }
+    if (keys.length > 0) {
+      forwarded[i] = keys;
+      forwardedKeys.add(id);
     }
   });
 
@@ -212,24 +255,32 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     ops.push({ type: 'put', key: HLC_KEY, value: hlc });
   }
   if (ops.length > 0) await ctx.store.batch(ops, ctx.sync);
-  if (forwards.size === 0) {
-    items.forEach((item, i) => item.done(results[i]!));
-    return;
-  }
-  // Applied here first; acknowledged only once the target has it too. The queue does not
-  // wait for the targets (ctx.forward tracks the call, so barriers do); versions keep
-  // forwards that overtake each other in order on the target. A failed forward leaves the
-  // arc dirty, so it is copied again before its hand-off.
-  items.forEach((item, i) => {
-    if (forwarded[i] === undefined) item.done(results[i]!);
-  });
-  void ctx.forward([...forwards.values()]).then((failed) => {
-    items.forEach((item, i) => {
-      const target = forwarded[i];
-      if (target === undefined) return;
-      item.done(failed.has(target)
-        ? errorResult(new RingKvError(ErrorCode.UNAVAILABLE, `write applied but not yet copied to migration target ${target}; retry`))
-        : results[i]!);
+  const settle = (i: number, failed?: Set<string>) => {
+    const keys = forwarded[i];
+    const lost = failed && keys?.find((k) => failed.has(k));
+    if (!lost) return items[i]!.done(results[i]!);
+    const [kind, target] = [lost.slice(0, 1), lost.slice(2)];
+    items[i]!.done(errorResult(new RingKvError(ErrorCode.UNAVAILABLE, kind === 'r'
+      ? `write applied on primary ${ctx.nodeId} but not acknowledged by replica ${target} (it is being dropped from the in-sync set); retry`
+      : `write applied but not yet copied to migration target ${target}; retry`)));
+  };
+  const sent = forwards.size > 0 ? ctx.forward([...forwards.values()]) : undefined;
+  if (sent) {
+    // Later batches answer nothing that depends on these writes before they are replicated.
+    const ids = [...forwardedKeys];
+    for (const id of ids) ctx.unreplicated.set(id, sent);
+    void sent.then(() => {
+      for (const id of ids) if (ctx.unreplicated.get(id) === sent) ctx.unreplicated.delete(id);
     });
+  }
+  // Applied here first; acknowledged only once every replica (and migration target) has it
+  // too. The queue does not wait for them (ctx.forward tracks the call, so barriers do);
+  // last-writer-wins keeps forwards that overtake each other in order on the receiver. A
+  // failed migration forward leaves the arc dirty, so it is copied again before its hand-off;
+  // a failed replication makes this node ask for the replica to be dropped (see forward).
+  items.forEach((item, i) => {
+    const waits = [dependsOn[i], forwarded[i] ? sent : undefined].filter((p): p is Promise<unknown> => p !== undefined);
+    if (waits.length === 0) return settle(i);
+    void Promise.all(waits).then(() => sent?.then((failed) => settle(i, failed)) ?? settle(i));
   });
 }

@@ -95,7 +95,7 @@ describe('StorageEngine', () => {
     await e.execute(1n, [put(key, 'v')]);
     const arc = ring.arcOf(hash32(Buffer.from(key)));
     const move: ArcMoveState = {
-      start: arc.start, end: arc.end, from: 'n1', to: 'n2', state: ArcState.PENDING,
+      start: arc.start, end: arc.end, from: 'n1', to: 'n2', targets: ['n2'], state: ArcState.PENDING,
       keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
     };
     await e.installClusterMap({ ...base, epoch: 2n, migrations: [move], nextMembers: base.members });
@@ -126,7 +126,7 @@ describe('StorageEngine', () => {
     const key = Array.from({ length: 100 }, (_, i) => `i${i}`).find((k) => ring.ownerOf(hash32(Buffer.from(k))) === 'n1')!;
     const arc = ring.arcOf(hash32(Buffer.from(key)));
     const move: ArcMoveState = {
-      start: arc.start, end: arc.end, from: 'n1', to: 'n2', state: ArcState.COPYING,
+      start: arc.start, end: arc.end, from: 'n1', to: 'n2', targets: ['n2'], state: ArcState.COPYING,
       keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
     };
     const rec = (version: bigint, value: string | undefined) => ({
@@ -157,7 +157,7 @@ describe('StorageEngine', () => {
     const key = Array.from({ length: 100 }, (_, i) => `r${i}`).find((k) => ring.ownerOf(hash32(Buffer.from(k))) === 'n1')!;
     const arc = ring.arcOf(hash32(Buffer.from(key)));
     const move: ArcMoveState = {
-      start: arc.start, end: arc.end, from: 'n1', to: 'n2', state: ArcState.PENDING,
+      start: arc.start, end: arc.end, from: 'n1', to: 'n2', targets: ['n2'], state: ArcState.PENDING,
       keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
     };
     await e.installClusterMap({ ...base, epoch: 2n, migrations: [move], nextMembers: base.members });

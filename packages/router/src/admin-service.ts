@@ -1,6 +1,6 @@
 import {
-  ErrorCode, RingKvError, isMigrating, allMembers, arcMoveToProto, clusterMapToProto, toServiceError,
-  type AdminHandlers, type ArcMoveState, type ClusterMap, type Logger, type PlanResponse, type ShardStatus,
+  ErrorCode, RingKvError, isMigrating, allMembers, arcMoveToProto, arcSize, clusterMapToProto, toServiceError,
+  type AdminHandlers, type ArcGroup, type ArcMoveState, type ClusterMap, type Logger, type Ownership, type PlanResponse, type ShardStatus,
 } from '@ringkv/core';
 import type { Metadata, sendUnaryData } from '@grpc/grpc-js';
 import type { Topology } from './topology.js';
@@ -8,7 +8,8 @@ import type { Migrator } from './migrator.js';
 import { ShardClient, type ShardClientOptions } from './shard-client.js';
 import { requirePermission, type AccessControl, type Permission } from './access.js';
 import { refusalLogger } from './access-log.js';
-import { planAdd, planRemove, planWeight, startPlan, type MembershipPlan } from './membership.js';
+import { planAdd, planRemove, planReplication, planWeight, startPlan, type MembershipPlan } from './membership.js';
+import type { Replicator } from './replicator.js';
 
 const STATUS_TIMEOUT_MS = 3_000;
 const PROBE_TIMEOUT_MS = 3_000;
@@ -17,7 +18,7 @@ const PROBE_TIMEOUT_MS = 3_000;
  * ringkv.v1.Admin: status, the cluster map and membership changes. Status and the map need any
  * token, membership changes (dry runs and Rebalance included) an admin token.
  */
-export function adminHandlers(topology: Topology, migrator: Migrator, log: Logger, access: AccessControl): AdminHandlers {
+export function adminHandlers(topology: Topology, migrator: Migrator, log: Logger, access: AccessControl, replicator?: Replicator): AdminHandlers {
   const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
     if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
     cb(toServiceError(err) as never, null);
@@ -91,7 +92,9 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
       const map = topology.map;
       const states = memberStates(map);
       Promise.all(allMembers(map).map(async (m): Promise<ShardStatus> => {
-        const base = { id: m.id, address: m.address, weight: m.weight, state: states.get(m.id) ?? m.state };
+        const base = {
+          id: m.id, address: m.address, weight: m.weight, state: states.get(m.id) ?? m.state, replicaState: topology.ownership.replicaState(m.id),
+        };
         try {
           if (call.request.withoutCounts) {
             await topology.shard(m.id).identify(STATUS_TIMEOUT_MS);
@@ -109,6 +112,9 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
           shards,
           migrations: map.migrations.map((m) => arcMoveToProto({ ...m, ...migrator.progressOf(m) })),
           migrationError: migrator.lastError,
+          replicationFactor: map.replicationFactor,
+          replicationError: replicator?.lastError ?? '',
+          ...arcGroups(topology.ownership),
         }),
         (err) => fail(cb, err, 'Status'),
       );
@@ -129,8 +135,24 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
     },
     RemoveShard(call, cb) {
       if (!permitted(call, cb, 'RemoveShard', 'admin')) return;
-      const { id, dryRun } = call.request;
-      handle('RemoveShard', cb, () => run(planRemove(topology.map, id), dryRun, call, id));
+      const { id, dryRun, force } = call.request;
+      handle('RemoveShard', cb, async () => {
+        const plan = planRemove(topology.map, id, force);
+        // Without --force the shard streams its arcs away itself: it must be up.
+        const source = plan.moves.some((m) => m.from === id);
+        if (!force && !dryRun && source) {
+          await topology.shard(id).identify(PROBE_TIMEOUT_MS).catch((err: RingKvError) => {
+            throw new RingKvError(ErrorCode.UNAVAILABLE,
+              `cannot reach shard ${id} (${err.message}); if it will never return, remove it with --force to re-replicate its arcs from the other replicas`);
+          });
+        }
+        return run(plan, dryRun, call, id);
+      });
+    },
+    SetReplicationFactor(call, cb) {
+      if (!permitted(call, cb, 'SetReplicationFactor', 'admin')) return;
+      const { replicationFactor, dryRun } = call.request;
+      handle('SetReplicationFactor', cb, () => run(planReplication(topology.map, replicationFactor), dryRun, call));
     },
     SetWeight(call, cb) {
       if (!permitted(call, cb, 'SetWeight', 'admin')) return;
@@ -148,7 +170,10 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
           await migrator.claim(map.epoch);
           migrator.ensureRunning();
         }
-        const plan: MembershipPlan = { nextMembers: map.nextMembers, moves, fraction: 0, baseEpoch: map.epoch };
+        const plan: MembershipPlan = {
+          nextMembers: map.nextMembers, moves, fraction: 0, baseEpoch: map.epoch,
+          nextReplicationFactor: map.nextReplicationFactor || map.replicationFactor, replicaStates: map.replicaStates,
+        };
         await estimate(plan.moves);
         return {
           epoch: map.epoch.toString(), arcs: moves.map(arcMoveToProto), committed: false, fraction: 0,
@@ -158,6 +183,41 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
       });
     },
   };
+}
+
+/**
+ * The arcs grouped by preference list, with each group's primary and in-sync replicas, and
+ * the under-replicated share of the ring (fewer in-sync replicas than the replication factor
+ * asks for, or than the cluster has shards).
+ */
+export function arcGroups(own: Ownership): { arcGroups: ArcGroup[]; underReplicatedArcs: number; underReplicatedFraction: number } {
+  const map = own.map;
+  const want = Math.min(map.replicationFactor, map.members.length);
+  const groups = new Map<string, ArcGroup & { last: number }>();
+  let underArcs = 0;
+  let underSize = 0;
+  for (const iv of own.intervals()) {
+    const key = iv.replicas.join(',');
+    let g = groups.get(key);
+    const under = iv.inSync.length < Math.max(want, iv.replicas.length);
+    if (!g) {
+      groups.set(key, (g = {
+        replicas: [...iv.replicas], primary: iv.inSync[0] ?? '', inSync: [...iv.inSync], arcs: 0, fraction: 0, underReplicated: under, last: -1,
+      }));
+    }
+    const size = iv.start === iv.end ? 2 ** 32 : arcSize(iv);
+    g.fraction = (g.fraction as number) + size / 2 ** 32;
+    // Adjacent intervals of one group are one arc.
+    if (g.last !== iv.start) {
+      g.arcs = (g.arcs as number) + 1;
+      if (under) underArcs++;
+    }
+    if (under) underSize += size;
+    g.last = iv.end;
+  }
+  const arcGroupsOut = [...groups.values()].map(({ last: _last, ...g }) => g)
+    .sort((a, b) => (a.primary! < b.primary! ? -1 : a.primary! > b.primary! ? 1 : (b.fraction as number) - (a.fraction as number)));
+  return { arcGroups: arcGroupsOut, underReplicatedArcs: underArcs, underReplicatedFraction: underSize / 2 ** 32 };
 }
 
 /** A shard's state as shown to operators: joining / leaving during a change, else active. */

@@ -143,26 +143,34 @@ export class Migrator {
   }
 
   async #wave(wave: ArcMoveState[]): Promise<void> {
-    const parties = new Set(wave.flatMap((m) => [m.from, m.to]));
+    const inSync = (id: string) => !this.#topology.map.replicaStates.some((r) => r.id === id);
+    const parties = new Set(wave.flatMap((m) => [m.from, m.to, ...m.targets]).filter(inSync));
     const started = Date.now();
     // Targets first: a source forwards writes as soon as it has the map, and a target
     // without it would refuse them.
-    let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties, wave.map((m) => m.to));
+    let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties, wave.flatMap((m) => m.targets));
     const copyingAt = Date.now();
-    // One stream per (source, target) pair and chunk: small arcs share batches.
+    // One stream per (source, target) pair and chunk: small arcs share batches. With
+    // replication, an arc has one stream per new replica.
     const chunkSize = Math.max(1, Math.ceil(wave.length / this.#opts.arcConcurrency));
-    const pairs = new Map<string, ArcMoveState[]>();
-    for (const m of wave) pairs.set(`${m.from}>${m.to}`, [...(pairs.get(`${m.from}>${m.to}`) ?? []), m]);
-    const chunks = [...pairs.values()].flatMap((arcs) =>
-      Array.from({ length: Math.ceil(arcs.length / chunkSize) }, (_, i) => arcs.slice(i * chunkSize, (i + 1) * chunkSize)));
-    const results: Array<{ keys: number; bytes: number }> = new Array(wave.length);
+    const pairs = new Map<string, { target: string; arcs: ArcMoveState[] }>();
+    for (const m of wave) {
+      for (const t of m.targets) {
+        const k = `${m.from}>${t}`;
+        if (!pairs.has(k)) pairs.set(k, { target: t, arcs: [] });
+        pairs.get(k)!.arcs.push(m);
+      }
+    }
+    const chunks = [...pairs.values()].flatMap(({ target, arcs }) =>
+      Array.from({ length: Math.ceil(arcs.length / chunkSize) }, (_, i) => ({ target, arcs: arcs.slice(i * chunkSize, (i + 1) * chunkSize) })));
+    const results: Array<{ keys: number; bytes: number }> = wave.map(() => ({ keys: 0, bytes: 0 }));
     // The first failed stream stops the wave: the others are cancelled, none is started.
     const waveAbort = new AbortController();
     const onClose = () => waveAbort.abort();
     this.#abort.signal.addEventListener('abort', onClose, { once: true });
     try {
-      await mapLimit(chunks, this.#opts.arcConcurrency, waveAbort, async (arcs) => {
-        const target = allMembers(map).find((x) => x.id === arcs[0]!.to)!;
+      await mapLimit(chunks, this.#opts.arcConcurrency, waveAbort, async ({ target: targetId, arcs }) => {
+        const target = allMembers(map).find((x) => x.id === targetId)!;
         for (const m of arcs) this.#progress.set(formatArc(m), { keysMoved: 0n, bytesMoved: 0n });
         const totals = await this.#topology.shard(arcs[0]!.from).migrateArcs(
           { epoch: map.epoch, arcs, targetId: target.id, targetAddress: target.address, rateBytesPerSec: this.#opts.rateBytesPerSec },
@@ -170,7 +178,9 @@ export class Migrator {
           waveAbort.signal,
         );
         arcs.forEach((m, i) => {
-          results[wave.indexOf(m)] = totals[i]!;
+          const r = results[wave.indexOf(m)]!;
+          r.keys += totals[i]!.keys;
+          r.bytes += totals[i]!.bytes;
         });
       });
     } finally {
@@ -196,7 +206,7 @@ export class Migrator {
         const r = results[wave.indexOf(m)]!;
         return { keysMoved: BigInt(r.keys), bytesMoved: BigInt(r.bytes) };
       },
-    ), wave.map((m) => m.to));
+    ), wave.flatMap((m) => [m.to, ...m.targets]).filter(inSync));
     for (const m of wave) this.#progress.delete(formatArc(m));
     const keys = results.reduce((a, r) => a + r.keys, 0);
     this.#log.info({
@@ -207,12 +217,18 @@ export class Migrator {
   }
 
   async #finish(): Promise<void> {
-    const map = await this.#topology.commit((m) => ({
-      ...m,
-      members: m.nextMembers.map((x) => ({ ...x, state: 'active' as const })),
-      nextMembers: [],
-      migrations: [],
-    }));
+    const map = await this.#topology.commit((m) => {
+      const ids = new Set(m.nextMembers.map((x) => x.id));
+      return {
+        ...m,
+        members: m.nextMembers.map((x) => ({ ...x, state: 'active' as const })),
+        nextMembers: [],
+        migrations: [],
+        replicationFactor: m.nextReplicationFactor || m.replicationFactor,
+        nextReplicationFactor: 0,
+        replicaStates: m.replicaStates.filter((r) => ids.has(r.id)),
+      };
+    });
     this.#log.info({ epoch: map.epoch.toString(), members: map.members.map((m) => m.id) }, 'membership change complete');
   }
 

@@ -16,6 +16,7 @@ import type { TokenEntry } from './tokens.js';
 import { kvHandlers, pipelineFrameHandler } from './kv-service.js';
 import { adminHandlers } from './admin-service.js';
 import { Migrator } from './migrator.js';
+import { Replicator } from './replicator.js';
 import { CoordinatorMarker } from './coordinator-marker.js';
 import { RouterMetrics } from './router-metrics.js';
 
@@ -36,6 +37,18 @@ export interface RouterOptions extends InFlightLimits {
   shards?: BootstrapShard[];
   /** Virtual nodes per unit of weight for a new cluster. @default 256 */
   vnodesPerWeight?: number;
+  /** Replication factor of a new cluster (1 to 5; change it later with SetReplicationFactor). @default 1 */
+  replicationFactor?: number;
+  /**
+   * This router coordinates replication: it detects failed shards, fails their arcs over and
+   * brings returning shards back in sync. Run exactly one such router per cluster, and make
+   * membership changes through it. @default false
+   */
+  coordinator?: boolean;
+  /** With `coordinator`: how often each shard is checked. @default 500 */
+  heartbeatIntervalMs?: number;
+  /** With `coordinator`: a shard silent this long is dropped from the in-sync sets (its arcs fail over). @default 3000 */
+  failureTimeoutMs?: number;
   limits?: Partial<SizeLimits>;
   /** Deadline of each router -> shard call. @default 5000 */
   requestTimeoutMs?: number;
@@ -78,6 +91,8 @@ export class Router {
   readonly address: string;
   readonly topology: Topology;
   readonly migrator: Migrator;
+  /** Failure detection, failover and catch-up, when this router coordinates replication. */
+  readonly replicator: Replicator | undefined;
   /** The address the metrics endpoint is bound to, when `metrics` was given. */
   readonly metricsAddress: string | undefined;
   readonly #metricsServer: MetricsServer | undefined;
@@ -95,8 +110,10 @@ export class Router {
     address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
     metricsServer: MetricsServer | undefined,
     access: AccessControl,
+    replicator: Replicator | undefined,
   ) {
     this.access = access;
+    this.replicator = replicator;
     this.#pipelines = pipelines;
     this.#metricsServer = metricsServer;
     this.metricsAddress = metricsServer?.address;
@@ -125,7 +142,7 @@ export class Router {
         throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
           `no cluster map in ${options.dataDir}: bootstrap a cluster with --shard ID=HOST:PORT (one per shard)`);
       }
-      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, shardOptions, log);
+      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, options.replicationFactor ?? 1, shardOptions, log);
       await store.save(map);
     }
     const topology = new Topology(map, store, log, shardOptions);
@@ -154,7 +171,12 @@ export class Router {
     addGuardedService(server, KvService.service, kvHandlers({
       forwarder, scanner: new Scanner(topology), log, pipelines, requests, access, limiter, metrics: metrics?.ops,
     }));
-    addGuardedService(server, AdminService.service, adminHandlers(topology, migrator, log, access));
+    const replicator = options.coordinator ? new Replicator(topology, log, {
+      ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+      ...(options.failureTimeoutMs !== undefined ? { failureTimeoutMs: options.failureTimeoutMs } : {}),
+      catchUpRateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
+    }) : undefined;
+    addGuardedService(server, AdminService.service, adminHandlers(topology, migrator, log, access, replicator));
     let port: number;
     let metricsServer: MetricsServer | undefined;
     try {
@@ -178,7 +200,8 @@ export class Router {
     await migrator.resumeIfClaimed();
     // Other routers may change the map: follow them without waiting for a WRONG_OWNER.
     topology.startRefresh(options.mapRefreshIntervalMs ?? 1_000);
-    return new Router(address, topology, migrator, server, health, log, pipelines, metricsServer, access);
+    replicator?.start();
+    return new Router(address, topology, migrator, server, health, log, pipelines, metricsServer, access, replicator);
   }
 
   get status(): RouterStatus {
@@ -191,6 +214,7 @@ export class Router {
       this.#status = 'closing';
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
       await this.migrator.close();
+      await this.replicator?.close();
       this.#pipelines.drain();
       // Blocking pops answer "no message" now rather than hold the drain for their wait.
       for (const shard of this.topology.shards()) shard.endBlockingCalls();
@@ -213,7 +237,7 @@ export class Router {
  * dir): then the highest-epoch map among them is recovered instead.
  */
 async function bootstrapMap(
-  shards: BootstrapShard[], vnodesPerWeight: number, shardOptions: ShardClientOptions, log: Logger,
+  shards: BootstrapShard[], vnodesPerWeight: number, replicationFactor: number, shardOptions: ShardClientOptions, log: Logger,
 ): Promise<ClusterMap> {
   const timeoutMs = shardOptions.requestTimeoutMs;
   for (const s of shards) {
@@ -223,6 +247,7 @@ async function bootstrapMap(
   const fresh = newClusterMap(randomUUID(), shards.map((s) => ({
     id: s.id, address: s.address, weight: s.weight ?? 1, state: 'active' as const,
   })), vnodesPerWeight);
+  fresh.replicationFactor = replicationFactor;
   validateClusterMap(fresh);
   const found = await Promise.all(shards.map(async (s) => {
     const client = new ShardClient(s, () => 0n, shardOptions);

@@ -173,6 +173,38 @@ export class ShardClient {
     });
   }
 
+  /** identify, plus the in-sync replicas the node (as a primary) could not reach: the coordinator's heartbeat. */
+  heartbeat(timeoutMs: number): Promise<{ nodeId: string; epoch: bigint; unreachable: string[] }> {
+    return new Promise((resolve, reject) => {
+      this.#grpc.GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
+        if (err || !res) reject(this.#unavailable(err));
+        else resolve({ nodeId: res.nodeId, epoch: BigInt(res.map?.epoch ?? 0), unreachable: res.unreachable ?? [] });
+      });
+    });
+  }
+
+  /** Asks this shard (a primary) to copy the arcs it leads to a replica catching up; resolves to the keys and bytes sent. */
+  catchUp(epoch: bigint, targetId: string, rateBytesPerSec: number, signal?: AbortSignal): Promise<{ keys: number; bytes: number }> {
+    return new Promise((resolve, reject) => {
+      const call = this.#grpc.CatchUp({ epoch: epoch.toString(), targetId, rateBytesPerSec: String(rateBytesPerSec) });
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const totals = new Map<number, { keys: number; bytes: number }>();
+      call.on('data', (p: { keys: string; bytes: string; arcIndex: number }) => {
+        totals.set(p.arcIndex, { keys: Number(p.keys), bytes: Number(p.bytes) });
+      });
+      call.on('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(this.#unavailable(err));
+      });
+      call.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        const sum = [...totals.values()].reduce((a, t) => ({ keys: a.keys + t.keys, bytes: a.bytes + t.bytes }), { keys: 0, bytes: 0 });
+        resolve(sum);
+      });
+    });
+  }
+
   /** Offers the node a map; resolves to the map the node holds afterwards. */
   updateClusterMap(map: ClusterMap): Promise<ClusterMap | undefined> {
     return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ function md(value?: string): Metadata {
 }
 
 const op = (o: Op__Output): Op__Output => o;
-const get = op({ op: 'get', get: { key: Buffer.from('k') } });
+const get = op({ op: 'get', get: { key: Buffer.from('k'), readFrom: '', replicaSelection: '' } });
 const put = op({ op: 'put', put: { key: Buffer.from('k'), value: Buffer.from('v'), ttlMs: '0', condition: null } });
 const del = op({ op: 'delete', delete: { key: Buffer.from('k'), condition: null } });
 const lock = (action: string) => op({ op: 'lock', lock: { name: 'l', action, owner: '', ttlMs: '0', token: '0' } as never });

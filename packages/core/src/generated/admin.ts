@@ -3,8 +3,10 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AddShardRequest as _ringkv_v1_AddShardRequest, AddShardRequest__Output as _ringkv_v1_AddShardRequest__Output } from './ringkv/v1/AddShardRequest.js';
 import type { AdminClient as _ringkv_v1_AdminClient, AdminDefinition as _ringkv_v1_AdminDefinition } from './ringkv/v1/Admin.js';
+import type { ArcGroup as _ringkv_v1_ArcGroup, ArcGroup__Output as _ringkv_v1_ArcGroup__Output } from './ringkv/v1/ArcGroup.js';
 import type { ArcMove as _ringkv_v1_ArcMove, ArcMove__Output as _ringkv_v1_ArcMove__Output } from './ringkv/v1/ArcMove.js';
 import type { ArcRange as _ringkv_v1_ArcRange, ArcRange__Output as _ringkv_v1_ArcRange__Output } from './ringkv/v1/ArcRange.js';
+import type { CatchUpRequest as _ringkv_v1_CatchUpRequest, CatchUpRequest__Output as _ringkv_v1_CatchUpRequest__Output } from './ringkv/v1/CatchUpRequest.js';
 import type { ClusterMap as _ringkv_v1_ClusterMap, ClusterMap__Output as _ringkv_v1_ClusterMap__Output } from './ringkv/v1/ClusterMap.js';
 import type { ClusterMapReply as _ringkv_v1_ClusterMapReply, ClusterMapReply__Output as _ringkv_v1_ClusterMapReply__Output } from './ringkv/v1/ClusterMapReply.js';
 import type { Condition as _ringkv_v1_Condition, Condition__Output as _ringkv_v1_Condition__Output } from './ringkv/v1/Condition.js';
@@ -40,6 +42,8 @@ import type { QueueStats as _ringkv_v1_QueueStats, QueueStats__Output as _ringkv
 import type { RawRecord as _ringkv_v1_RawRecord, RawRecord__Output as _ringkv_v1_RawRecord__Output } from './ringkv/v1/RawRecord.js';
 import type { RebalanceRequest as _ringkv_v1_RebalanceRequest, RebalanceRequest__Output as _ringkv_v1_RebalanceRequest__Output } from './ringkv/v1/RebalanceRequest.js';
 import type { RemoveShardRequest as _ringkv_v1_RemoveShardRequest, RemoveShardRequest__Output as _ringkv_v1_RemoveShardRequest__Output } from './ringkv/v1/RemoveShardRequest.js';
+import type { ReplicaState as _ringkv_v1_ReplicaState, ReplicaState__Output as _ringkv_v1_ReplicaState__Output } from './ringkv/v1/ReplicaState.js';
+import type { SetReplicationFactorRequest as _ringkv_v1_SetReplicationFactorRequest, SetReplicationFactorRequest__Output as _ringkv_v1_SetReplicationFactorRequest__Output } from './ringkv/v1/SetReplicationFactorRequest.js';
 import type { SetWeightRequest as _ringkv_v1_SetWeightRequest, SetWeightRequest__Output as _ringkv_v1_SetWeightRequest__Output } from './ringkv/v1/SetWeightRequest.js';
 import type { ShardStatus as _ringkv_v1_ShardStatus, ShardStatus__Output as _ringkv_v1_ShardStatus__Output } from './ringkv/v1/ShardStatus.js';
 import type { StatusRequest as _ringkv_v1_StatusRequest, StatusRequest__Output as _ringkv_v1_StatusRequest__Output } from './ringkv/v1/StatusRequest.js';
@@ -57,8 +61,10 @@ export interface ProtoGrpcType {
        * Cluster administration, served by every router.
        */
       Admin: SubtypeConstructor<typeof grpc.Client, _ringkv_v1_AdminClient> & { service: _ringkv_v1_AdminDefinition }
+      ArcGroup: MessageTypeDefinition<_ringkv_v1_ArcGroup, _ringkv_v1_ArcGroup__Output>
       ArcMove: MessageTypeDefinition<_ringkv_v1_ArcMove, _ringkv_v1_ArcMove__Output>
       ArcRange: MessageTypeDefinition<_ringkv_v1_ArcRange, _ringkv_v1_ArcRange__Output>
+      CatchUpRequest: MessageTypeDefinition<_ringkv_v1_CatchUpRequest, _ringkv_v1_CatchUpRequest__Output>
       ClusterMap: MessageTypeDefinition<_ringkv_v1_ClusterMap, _ringkv_v1_ClusterMap__Output>
       ClusterMapReply: MessageTypeDefinition<_ringkv_v1_ClusterMapReply, _ringkv_v1_ClusterMapReply__Output>
       Condition: MessageTypeDefinition<_ringkv_v1_Condition, _ringkv_v1_Condition__Output>
@@ -97,6 +103,8 @@ export interface ProtoGrpcType {
       RawRecord: MessageTypeDefinition<_ringkv_v1_RawRecord, _ringkv_v1_RawRecord__Output>
       RebalanceRequest: MessageTypeDefinition<_ringkv_v1_RebalanceRequest, _ringkv_v1_RebalanceRequest__Output>
       RemoveShardRequest: MessageTypeDefinition<_ringkv_v1_RemoveShardRequest, _ringkv_v1_RemoveShardRequest__Output>
+      ReplicaState: MessageTypeDefinition<_ringkv_v1_ReplicaState, _ringkv_v1_ReplicaState__Output>
+      SetReplicationFactorRequest: MessageTypeDefinition<_ringkv_v1_SetReplicationFactorRequest, _ringkv_v1_SetReplicationFactorRequest__Output>
       SetWeightRequest: MessageTypeDefinition<_ringkv_v1_SetWeightRequest, _ringkv_v1_SetWeightRequest__Output>
       ShardStatus: MessageTypeDefinition<_ringkv_v1_ShardStatus, _ringkv_v1_ShardStatus__Output>
       StatusRequest: MessageTypeDefinition<_ringkv_v1_StatusRequest, _ringkv_v1_StatusRequest__Output>

@@ -3,6 +3,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ArcMove as _ringkv_v1_ArcMove, ArcMove__Output as _ringkv_v1_ArcMove__Output } from './ringkv/v1/ArcMove.js';
 import type { ArcRange as _ringkv_v1_ArcRange, ArcRange__Output as _ringkv_v1_ArcRange__Output } from './ringkv/v1/ArcRange.js';
+import type { CatchUpRequest as _ringkv_v1_CatchUpRequest, CatchUpRequest__Output as _ringkv_v1_CatchUpRequest__Output } from './ringkv/v1/CatchUpRequest.js';
 import type { ClusterMap as _ringkv_v1_ClusterMap, ClusterMap__Output as _ringkv_v1_ClusterMap__Output } from './ringkv/v1/ClusterMap.js';
 import type { ClusterMapReply as _ringkv_v1_ClusterMapReply, ClusterMapReply__Output as _ringkv_v1_ClusterMapReply__Output } from './ringkv/v1/ClusterMapReply.js';
 import type { Condition as _ringkv_v1_Condition, Condition__Output as _ringkv_v1_Condition__Output } from './ringkv/v1/Condition.js';
@@ -35,6 +36,7 @@ import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Outp
 import type { QueueOp as _ringkv_v1_QueueOp, QueueOp__Output as _ringkv_v1_QueueOp__Output } from './ringkv/v1/QueueOp.js';
 import type { QueueStats as _ringkv_v1_QueueStats, QueueStats__Output as _ringkv_v1_QueueStats__Output } from './ringkv/v1/QueueStats.js';
 import type { RawRecord as _ringkv_v1_RawRecord, RawRecord__Output as _ringkv_v1_RawRecord__Output } from './ringkv/v1/RawRecord.js';
+import type { ReplicaState as _ringkv_v1_ReplicaState, ReplicaState__Output as _ringkv_v1_ReplicaState__Output } from './ringkv/v1/ReplicaState.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -45,6 +47,7 @@ export interface ProtoGrpcType {
     v1: {
       ArcMove: MessageTypeDefinition<_ringkv_v1_ArcMove, _ringkv_v1_ArcMove__Output>
       ArcRange: MessageTypeDefinition<_ringkv_v1_ArcRange, _ringkv_v1_ArcRange__Output>
+      CatchUpRequest: MessageTypeDefinition<_ringkv_v1_CatchUpRequest, _ringkv_v1_CatchUpRequest__Output>
       ClusterMap: MessageTypeDefinition<_ringkv_v1_ClusterMap, _ringkv_v1_ClusterMap__Output>
       ClusterMapReply: MessageTypeDefinition<_ringkv_v1_ClusterMapReply, _ringkv_v1_ClusterMapReply__Output>
       Condition: MessageTypeDefinition<_ringkv_v1_Condition, _ringkv_v1_Condition__Output>
@@ -80,6 +83,7 @@ export interface ProtoGrpcType {
       QueueOp: MessageTypeDefinition<_ringkv_v1_QueueOp, _ringkv_v1_QueueOp__Output>
       QueueStats: MessageTypeDefinition<_ringkv_v1_QueueStats, _ringkv_v1_QueueStats__Output>
       RawRecord: MessageTypeDefinition<_ringkv_v1_RawRecord, _ringkv_v1_RawRecord__Output>
+      ReplicaState: MessageTypeDefinition<_ringkv_v1_ReplicaState, _ringkv_v1_ReplicaState__Output>
     }
   }
 }

@@ -30,6 +30,7 @@ const program = new Command('ringkv-node')
   .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
   .option('--sync', 'fsync every write batch (survives machine crashes, slower)', false)
   .option('--tombstone-grace-ms <ms>', 'how long deletes are remembered', positiveInt('--tombstone-grace-ms'))
+  .option('--replication-timeout-ms <ms>', 'how long a primary waits for a replica before failing the write and reporting the replica (default 2000)', positiveInt('--replication-timeout-ms'))
   .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
   .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
   .option('--tls-cert <file>', 'PEM certificate: turns on mutual TLS (with --tls-key and --tls-ca)', process.env.RINGKV_TLS_CERT)
@@ -43,7 +44,7 @@ const program = new Command('ringkv-node')
 program.parse();
 const opts = program.opts<{
   id: string; listen: string; dataDir: string; maxKeyBytes?: number; maxValueBytes?: number;
-  maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; sync: boolean; tombstoneGraceMs?: number;
+  maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; sync: boolean; tombstoneGraceMs?: number; replicationTimeoutMs?: number;
   metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string;
 }>();
 let log: Logger;
@@ -61,6 +62,7 @@ await runUntilSignal(log, async () => StorageNode.start({
   logger: log,
   ...commonServerOptions(opts),
   ...(opts.tombstoneGraceMs ? { tombstoneGraceMs: opts.tombstoneGraceMs } : {}),
+  ...(opts.replicationTimeoutMs ? { replicationTimeoutMs: opts.replicationTimeoutMs } : {}),
   ...tlsOption(),
 }));
 

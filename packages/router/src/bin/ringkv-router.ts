@@ -44,6 +44,10 @@ const program = new Command('ringkv-router')
   .option('--vnodes-per-weight <n>', 'virtual nodes per unit of weight for a new cluster', positiveInt('--vnodes-per-weight'))
   .option('--max-key-bytes <n>', 'largest key accepted', positiveInt('--max-key-bytes'))
   .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
+  .option('--replication-factor <n>', 'copies of every key for a new cluster, 1 to 5 (later: ringkv replication set N)', positiveInt('--replication-factor'))
+  .option('--coordinator', 'coordinate replication: detect failed shards, fail their arcs over, bring returning shards back in sync (run exactly one per cluster; make membership changes through it)', false)
+  .option('--failure-timeout-ms <ms>', 'with --coordinator: a shard silent this long fails over (default 3000)', positiveInt('--failure-timeout-ms'))
+  .option('--heartbeat-interval-ms <ms>', 'with --coordinator: how often each shard is checked (default 500)', positiveInt('--heartbeat-interval-ms'))
   .option('--migration-arcs <n>', 'arcs migrated at once', positiveInt('--migration-arcs'))
   .option('--migration-rate <bytes-per-sec>', 'byte-rate limit of each arc stream (0 = unlimited)', (v) => {
     const n = Number(v);
@@ -65,6 +69,7 @@ const program = new Command('ringkv-router')
 program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
+  replicationFactor?: number; coordinator: boolean; failureTimeoutMs?: number; heartbeatIntervalMs?: number;
   maxKeyBytes?: number; maxValueBytes?: number;
   maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
   metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokens?: string;
@@ -96,6 +101,10 @@ function startRouter(): Promise<Router> {
     logger: log,
     ...commonServerOptions(opts),
     ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
+    ...(opts.replicationFactor ? { replicationFactor: opts.replicationFactor } : {}),
+    coordinator: opts.coordinator || process.env.RINGKV_COORDINATOR === '1',
+    ...(opts.failureTimeoutMs ? { failureTimeoutMs: opts.failureTimeoutMs } : {}),
+    ...(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
     ...(opts.migrationArcs ? { migrationArcConcurrency: opts.migrationArcs } : {}),
     ...(opts.migrationRate !== undefined ? { migrationRateBytesPerSec: opts.migrationRate } : {}),

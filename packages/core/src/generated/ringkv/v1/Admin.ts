@@ -8,6 +8,7 @@ import type { GetClusterMapRequest as _ringkv_v1_GetClusterMapRequest, GetCluste
 import type { PlanResponse as _ringkv_v1_PlanResponse, PlanResponse__Output as _ringkv_v1_PlanResponse__Output } from '../../ringkv/v1/PlanResponse.js';
 import type { RebalanceRequest as _ringkv_v1_RebalanceRequest, RebalanceRequest__Output as _ringkv_v1_RebalanceRequest__Output } from '../../ringkv/v1/RebalanceRequest.js';
 import type { RemoveShardRequest as _ringkv_v1_RemoveShardRequest, RemoveShardRequest__Output as _ringkv_v1_RemoveShardRequest__Output } from '../../ringkv/v1/RemoveShardRequest.js';
+import type { SetReplicationFactorRequest as _ringkv_v1_SetReplicationFactorRequest, SetReplicationFactorRequest__Output as _ringkv_v1_SetReplicationFactorRequest__Output } from '../../ringkv/v1/SetReplicationFactorRequest.js';
 import type { SetWeightRequest as _ringkv_v1_SetWeightRequest, SetWeightRequest__Output as _ringkv_v1_SetWeightRequest__Output } from '../../ringkv/v1/SetWeightRequest.js';
 import type { StatusRequest as _ringkv_v1_StatusRequest, StatusRequest__Output as _ringkv_v1_StatusRequest__Output } from '../../ringkv/v1/StatusRequest.js';
 import type { StatusResponse as _ringkv_v1_StatusResponse, StatusResponse__Output as _ringkv_v1_StatusResponse__Output } from '../../ringkv/v1/StatusResponse.js';
@@ -68,6 +69,23 @@ export interface AdminClient extends grpc.Client {
   removeShard(argument: _ringkv_v1_RemoveShardRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
   removeShard(argument: _ringkv_v1_RemoveShardRequest, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Changes the replication factor (1 to 5): copies arcs to their new replicas (or drops the
+   * extra ones) like a membership change.
+   */
+  SetReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  SetReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  SetReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  SetReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Changes the replication factor (1 to 5): copies arcs to their new replicas (or drops the
+   * extra ones) like a membership change.
+   */
+  setReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  setReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  setReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  setReplicationFactor(argument: _ringkv_v1_SetReplicationFactorRequest, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  
   SetWeight(argument: _ringkv_v1_SetWeightRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
   SetWeight(argument: _ringkv_v1_SetWeightRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
   SetWeight(argument: _ringkv_v1_SetWeightRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ringkv_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
@@ -108,6 +126,12 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   RemoveShard: grpc.handleUnaryCall<_ringkv_v1_RemoveShardRequest__Output, _ringkv_v1_PlanResponse>;
   
+  /**
+   * Changes the replication factor (1 to 5): copies arcs to their new replicas (or drops the
+   * extra ones) like a membership change.
+   */
+  SetReplicationFactor: grpc.handleUnaryCall<_ringkv_v1_SetReplicationFactorRequest__Output, _ringkv_v1_PlanResponse>;
+  
   SetWeight: grpc.handleUnaryCall<_ringkv_v1_SetWeightRequest__Output, _ringkv_v1_PlanResponse>;
   
   Status: grpc.handleUnaryCall<_ringkv_v1_StatusRequest__Output, _ringkv_v1_StatusResponse>;
@@ -119,6 +143,7 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   GetClusterMap: MethodDefinition<_ringkv_v1_GetClusterMapRequest, _ringkv_v1_ClusterMapReply, _ringkv_v1_GetClusterMapRequest__Output, _ringkv_v1_ClusterMapReply__Output>
   Rebalance: MethodDefinition<_ringkv_v1_RebalanceRequest, _ringkv_v1_PlanResponse, _ringkv_v1_RebalanceRequest__Output, _ringkv_v1_PlanResponse__Output>
   RemoveShard: MethodDefinition<_ringkv_v1_RemoveShardRequest, _ringkv_v1_PlanResponse, _ringkv_v1_RemoveShardRequest__Output, _ringkv_v1_PlanResponse__Output>
+  SetReplicationFactor: MethodDefinition<_ringkv_v1_SetReplicationFactorRequest, _ringkv_v1_PlanResponse, _ringkv_v1_SetReplicationFactorRequest__Output, _ringkv_v1_PlanResponse__Output>
   SetWeight: MethodDefinition<_ringkv_v1_SetWeightRequest, _ringkv_v1_PlanResponse, _ringkv_v1_SetWeightRequest__Output, _ringkv_v1_PlanResponse__Output>
   Status: MethodDefinition<_ringkv_v1_StatusRequest, _ringkv_v1_StatusResponse, _ringkv_v1_StatusRequest__Output, _ringkv_v1_StatusResponse__Output>
 }

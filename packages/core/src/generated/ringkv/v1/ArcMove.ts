@@ -21,6 +21,12 @@ export interface ArcMove {
    */
   'estimatedKeys'?: (number | string | Long);
   'estimatedBytes'?: (number | string | Long);
+  /**
+   * Shards that receive a copy of the arc (the new replicas not already holding it). With
+   * replication factor 1 this is [to]. `from` is the arc's in-sync primary that streams the
+   * copies; `to` is the arc's primary once it is done.
+   */
+  'targets'?: (string)[];
 }
 
 /**
@@ -42,4 +48,10 @@ export interface ArcMove__Output {
    */
   'estimatedKeys': (string);
   'estimatedBytes': (string);
+  /**
+   * Shards that receive a copy of the arc (the new replicas not already holding it). With
+   * replication factor 1 this is [to]. `from` is the arc's in-sync primary that streams the
+   * copies; `to` is the arc's primary once it is done.
+   */
+  'targets': (string)[];
 }

@@ -8,6 +8,12 @@ export interface ClusterMapReply {
    */
   'map'?: (_ringkv_v1_ClusterMap | null);
   'nodeId'?: (string);
+  /**
+   * In-sync replicas this node (as a primary) could not replicate to at its epoch: it asks the
+   * coordinating router to drop them from the in-sync set, and acknowledges no write that
+   * needs them until then.
+   */
+  'unreachable'?: (string)[];
 }
 
 export interface ClusterMapReply__Output {
@@ -16,4 +22,10 @@ export interface ClusterMapReply__Output {
    */
   'map': (_ringkv_v1_ClusterMap__Output | null);
   'nodeId': (string);
+  /**
+   * In-sync replicas this node (as a primary) could not replicate to at its epoch: it asks the
+   * coordinating router to drop them from the in-sync set, and acknowledges no write that
+   * needs them until then.
+   */
+  'unreachable': (string)[];
 }

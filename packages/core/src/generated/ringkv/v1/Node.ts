@@ -2,6 +2,7 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CatchUpRequest as _ringkv_v1_CatchUpRequest, CatchUpRequest__Output as _ringkv_v1_CatchUpRequest__Output } from '../../ringkv/v1/CatchUpRequest.js';
 import type { ClusterMap as _ringkv_v1_ClusterMap, ClusterMap__Output as _ringkv_v1_ClusterMap__Output } from '../../ringkv/v1/ClusterMap.js';
 import type { ClusterMapReply as _ringkv_v1_ClusterMapReply, ClusterMapReply__Output as _ringkv_v1_ClusterMapReply__Output } from '../../ringkv/v1/ClusterMapReply.js';
 import type { EstimateArcsRequest as _ringkv_v1_EstimateArcsRequest, EstimateArcsRequest__Output as _ringkv_v1_EstimateArcsRequest__Output } from '../../ringkv/v1/EstimateArcsRequest.js';
@@ -26,6 +27,21 @@ import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output a
  * Served by every storage node to routers (and, for migration, to other nodes).
  */
 export interface NodeClient extends grpc.Client {
+  /**
+   * Replication, primary side: streams a snapshot of every arc this node leads and that
+   * target_id replicates to target_id, which must be catching up at request.epoch (it clears
+   * those arcs when it starts catching up; the primary forwards new writes meanwhile).
+   */
+  CatchUp(argument: _ringkv_v1_CatchUpRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
+  CatchUp(argument: _ringkv_v1_CatchUpRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
+  /**
+   * Replication, primary side: streams a snapshot of every arc this node leads and that
+   * target_id replicates to target_id, which must be catching up at request.epoch (it clears
+   * those arcs when it starts catching up; the primary forwards new writes meanwhile).
+   */
+  catchUp(argument: _ringkv_v1_CatchUpRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
+  catchUp(argument: _ringkv_v1_CatchUpRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_ringkv_v1_MigrateArcProgress__Output>;
+  
   /**
    * Counts the live keys and bytes this node holds in each arc (for plans).
    */
@@ -167,6 +183,13 @@ export interface NodeClient extends grpc.Client {
  */
 export interface NodeHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Replication, primary side: streams a snapshot of every arc this node leads and that
+   * target_id replicates to target_id, which must be catching up at request.epoch (it clears
+   * those arcs when it starts catching up; the primary forwards new writes meanwhile).
+   */
+  CatchUp: grpc.handleServerStreamingCall<_ringkv_v1_CatchUpRequest__Output, _ringkv_v1_MigrateArcProgress>;
+  
+  /**
    * Counts the live keys and bytes this node holds in each arc (for plans).
    */
   EstimateArcs: grpc.handleUnaryCall<_ringkv_v1_EstimateArcsRequest__Output, _ringkv_v1_EstimateArcsResponse>;
@@ -215,6 +238,7 @@ export interface NodeHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface NodeDefinition extends grpc.ServiceDefinition {
+  CatchUp: MethodDefinition<_ringkv_v1_CatchUpRequest, _ringkv_v1_MigrateArcProgress, _ringkv_v1_CatchUpRequest__Output, _ringkv_v1_MigrateArcProgress__Output>
   EstimateArcs: MethodDefinition<_ringkv_v1_EstimateArcsRequest, _ringkv_v1_EstimateArcsResponse, _ringkv_v1_EstimateArcsRequest__Output, _ringkv_v1_EstimateArcsResponse__Output>
   Execute: MethodDefinition<_ringkv_v1_NodeExecuteRequest, _ringkv_v1_NodeExecuteResponse, _ringkv_v1_NodeExecuteRequest__Output, _ringkv_v1_NodeExecuteResponse__Output>
   FinishHandoff: MethodDefinition<_ringkv_v1_FinishHandoffRequest, _ringkv_v1_FinishHandoffResponse, _ringkv_v1_FinishHandoffRequest__Output, _ringkv_v1_FinishHandoffResponse__Output>

@@ -11,6 +11,10 @@ export interface ShardStatus {
   'bytes'?: (number | string | Long);
   'reachable'?: (boolean);
   'error'?: (string);
+  /**
+   * "in_sync", "out_of_sync" or "catching_up" (see ReplicaState).
+   */
+  'replicaState'?: (string);
 }
 
 export interface ShardStatus__Output {
@@ -22,4 +26,8 @@ export interface ShardStatus__Output {
   'bytes': (string);
   'reachable': (boolean);
   'error': (string);
+  /**
+   * "in_sync", "out_of_sync" or "catching_up" (see ReplicaState).
+   */
+  'replicaState': (string);
 }

@@ -1,0 +1,195 @@
+import {
+  ArcState, Ownership, allMembers, isMigrating,
+  type ArcMoveState, type ClusterMap, type Logger, type ReplicaStateEntry,
+} from '@ringkv/core';
+import type { Topology } from './topology.js';
+
+export interface ReplicatorOptions {
+  /** How often every shard is asked whether it is alive (and which replicas it cannot reach). @default 500 */
+  heartbeatIntervalMs?: number;
+  /** A shard that has not answered for this long is dropped from the in-sync sets: its arcs fail over. @default 3000 */
+  failureTimeoutMs?: number;
+  /** Byte-rate limit of each catch-up stream; 0 = unlimited. @default 0 */
+  catchUpRateBytesPerSec?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The coordinating router's side of replication: failure detection, failover and catch-up.
+ * Every heartbeat it asks each shard for its map; a shard silent for `failureTimeoutMs`, or
+ * named unreachable by a primary that could not replicate to it, is marked out of sync in
+ * one commit (epoch + 1): it leaves every in-sync set, so each arc it led is now led by its
+ * next in-sync replica (the promotion), and primaries stop waiting for it. A commit that would
+ * leave an arc with no in-sync replica is never made (the last copy waits for its shard).
+ * A shard out of sync that answers again catches up: marked catching up (it clears what it
+ * replicates; primaries forward it every new write), copied by each primary of its arcs, then
+ * marked in sync again. Only this router changes the in-sync sets.
+ */
+export class Replicator {
+  readonly #topology: Topology;
+  readonly #log: Logger;
+  readonly #interval: number;
+  readonly #timeout: number;
+  readonly #rate: number;
+  /** performance.now() of each shard's last answer. */
+  readonly #lastOk = new Map<string, number>();
+  /** Consecutive answers of each shard. */
+  readonly #streak = new Map<string, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+  #catchingUp: Promise<void> | undefined;
+  #closed = false;
+  readonly #abort = new AbortController();
+  /** Why the last failover or catch-up step failed ('' once one succeeds). */
+  lastError = '';
+  /** Failovers (shards dropped from the in-sync sets) and catch-ups completed by this router. */
+  readonly counts = { dropped: 0, caughtUp: 0 };
+
+  constructor(topology: Topology, log: Logger, options: ReplicatorOptions = {}) {
+    this.#topology = topology;
+    this.#log = log;
+    this.#interval = options.heartbeatIntervalMs ?? 500;
+    this.#timeout = options.failureTimeoutMs ?? 3_000;
+    this.#rate = options.catchUpRateBytesPerSec ?? 0;
+  }
+
+  start(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setInterval(() => {
+      if (this.#busy || this.#closed) return;
+      this.#busy = true;
+      this.tick().catch((err) => {
+        this.lastError = (err as Error).message;
+        this.#log.warn({ err: this.lastError }, 'failover step failed; retrying');
+      }).finally(() => {
+        this.#busy = false;
+      });
+    }, this.#interval);
+    this.#timer.unref();
+  }
+
+  /** One heartbeat round: detects failed shards, drops them, starts catch-ups. */
+  async tick(): Promise<void> {
+    const map = this.#topology.map;
+    const members = allMembers(map);
+    const now = performance.now();
+    const complaints = new Set<string>();
+    await Promise.all(members.map(async (m) => {
+      if (!this.#lastOk.has(m.id)) this.#lastOk.set(m.id, now);
+      try {
+        const hb = await this.#topology.shard(m.id).heartbeat(Math.min(this.#timeout, Math.max(this.#interval * 2, 1_000)));
+        this.#lastOk.set(m.id, performance.now());
+        this.#streak.set(m.id, (this.#streak.get(m.id) ?? 0) + 1);
+        if (hb.epoch === map.epoch) for (const id of hb.unreachable) complaints.add(id);
+      } catch {
+        this.#streak.set(m.id, 0);
+      }
+    }));
+    for (const id of this.#lastOk.keys()) if (!members.some((m) => m.id === id)) this.#lastOk.delete(id);
+    if (this.#closed || this.#topology.map.epoch !== map.epoch) return;
+    const own = this.#topology.ownership;
+    const silent = members.filter((m) => own.replicaState(m.id) !== 'out_of_sync' && performance.now() - this.#lastOk.get(m.id)! > this.#timeout)
+      .map((m) => m.id);
+    const drop = [...new Set([...silent, ...[...complaints].filter((id) => own.replicaState(id) !== 'out_of_sync' && members.some((m) => m.id === id))])];
+    if (drop.length > 0) await this.#drop(drop, silent);
+    else this.lastError = '';
+    if (!this.#catchingUp && !isMigrating(this.#topology.map)) {
+      const back = members.find((m) => own.replicaState(m.id) !== 'in_sync' && (this.#streak.get(m.id) ?? 0) >= 2);
+      if (back && map.replicationFactor > 1) {
+        this.#catchingUp = this.#catchUp(back.id).catch((err) => {
+          this.lastError = `catch-up of ${back.id}: ${(err as Error).message}`;
+          this.#log.warn({ shard: back.id, err: (err as Error).message }, 'catch-up failed; retrying');
+        }).finally(() => {
+          this.#catchingUp = undefined;
+        });
+      }
+    }
+  }
+
+  /** Marks shards out of sync (those whose loss would leave an arc with no in-sync replica stay). */
+  async #drop(ids: string[], silent: string[]): Promise<void> {
+    let dropped: string[] = [];
+    const map = await this.#topology.commit((current) => {
+      const next = dropReplicas(current, ids);
+      dropped = next.dropped;
+      return next.map;
+    });
+    if (dropped.length === 0) return;
+    this.counts.dropped += dropped.length;
+    this.lastError = '';
+    this.#log.warn({
+      epoch: map.epoch.toString(), dropped, why: dropped.map((id) => (silent.includes(id) ? 'silent' : 'unreachable from a primary')),
+    }, 'shards dropped from the in-sync sets; their arcs failed over');
+  }
+
+  /** Copies to a shard every arc it replicates, from each arc's primary, then marks it in sync. */
+  async #catchUp(id: string): Promise<void> {
+    const started = Date.now();
+    const catching = await this.#topology.commit((m) => ({ ...m, replicaStates: setState(m.replicaStates, id, 'catching_up') }), [id], [id]);
+    const own = new Ownership(catching);
+    const primaries = new Set<string>();
+    for (const iv of own.intervals()) if (iv.replicas.includes(id) && iv.owner !== id) primaries.add(iv.owner);
+    const totals = await Promise.all([...primaries].map((p) =>
+      this.#topology.shard(p).catchUp(catching.epoch, id, this.#rate, this.#abort.signal)));
+    if (this.#closed) return;
+    const current = this.#topology.map;
+    if (current.replicaStates.find((r) => r.id === id)?.state !== 'catching_up' || isMigrating(current)) {
+      throw new Error(`shard ${id} is no longer catching up at epoch ${current.epoch}; will retry`);
+    }
+    const done = await this.#topology.commit((m) => {
+      if (m.replicaStates.find((r) => r.id === id)?.state !== 'catching_up') throw new Error(`shard ${id} stopped catching up`);
+      return { ...m, replicaStates: m.replicaStates.filter((r) => r.id !== id) };
+    });
+    this.counts.caughtUp++;
+    this.lastError = '';
+    this.#log.info({
+      shard: id, epoch: done.epoch.toString(), primaries: [...primaries], keys: totals.reduce((a, t) => a + t.keys, 0), ms: Date.now() - started,
+    }, 'shard caught up and back in the in-sync sets');
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#abort.abort();
+    while (this.#busy) await sleep(10);
+    await this.#catchingUp;
+  }
+}
+
+function setState(states: ReplicaStateEntry[], id: string, state: ReplicaStateEntry['state']): ReplicaStateEntry[] {
+  return [...states.filter((r) => r.id !== id), { id, state }];
+}
+
+/**
+ * The map with `ids` out of sync, as many of them as can go without leaving an arc with no
+ * in-sync replica. Migrations in progress follow: an arc copied by a shard dropped now is
+ * copied again by its new primary, and no copy goes to a dropped shard (it catches up later).
+ */
+export function dropReplicas(map: ClusterMap, ids: string[]): { map: Omit<ClusterMap, 'epoch'>; dropped: string[] } {
+  let states = map.replicaStates;
+  const dropped: string[] = [];
+  for (const id of ids) {
+    const candidate = setState(states, id, 'out_of_sync');
+    if (new Ownership({ ...map, replicaStates: candidate }).hasArcWithoutInSyncReplica()) continue;
+    states = candidate;
+    dropped.push(id);
+  }
+  if (dropped.length === 0) return { map, dropped };
+  const out = new Set(states.map((r) => r.id));
+  const ring = new Ownership(map).ring;
+  const migrations: ArcMoveState[] = [];
+  for (const m of map.migrations) {
+    if (m.state === ArcState.DONE || (!dropped.includes(m.from) && !m.targets.some((t) => dropped.includes(t)))) {
+      migrations.push(m);
+      continue;
+    }
+    const before = ring.preferenceList(m.end, map.replicationFactor);
+    const from = before.find((id) => !out.has(id)) ?? m.from;
+    const targets = m.targets.filter((t) => !out.has(t));
+    // Nothing left to copy and the primary stays: the arc needs no move any more.
+    if (targets.length === 0 && from === m.to) continue;
+    migrations.push({ ...m, from, targets, state: ArcState.PENDING, keysMoved: 0n, bytesMoved: 0n });
+  }
+  return { map: { ...map, replicaStates: states, migrations }, dropped };
+}
