@@ -84,19 +84,24 @@ export function clusterMapToProto(map: ClusterMap): ClusterMapProto {
   return {
     clusterId: map.clusterId,
     epoch: map.epoch.toString(),
-    members: map.members.map((m) => ({ ...m })),
+    members: map.members.map(memberToProto),
     vnodesPerWeight: map.vnodesPerWeight,
     replicationFactor: map.replicationFactor,
     migrations: map.migrations.map(arcMoveToProto),
-    nextMembers: map.nextMembers.map((m) => ({ ...m })),
-    replicaStates: map.replicaStates.map((r) => ({ ...r })),
+    nextMembers: map.nextMembers.map(memberToProto),
+    replicaStates: map.replicaStates.map((r) => ({ id: r.id, state: r.state })),
     nextReplicationFactor: map.nextReplicationFactor,
   };
 }
 
+function memberToProto(m: ClusterMember): ClusterMember {
+  return { id: m.id, address: m.address, weight: m.weight, state: m.state };
+}
+
 export function arcMoveToProto(a: ArcMoveState): ArcMove {
+  // Fields in a fixed order: maps are compared by their JSON (encodeClusterMapJson).
   return {
-    ...a,
+    start: a.start, end: a.end, from: a.from, to: a.to, state: a.state, targets: [...a.targets],
     keysMoved: a.keysMoved.toString(),
     bytesMoved: a.bytesMoved.toString(),
     estimatedKeys: a.estimatedKeys.toString(),
