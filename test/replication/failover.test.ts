@@ -73,3 +73,38 @@ describe.each([3, 4])('replicationFactor 3 on %i shards: SIGKILL of a shard unde
     await writers.verify(readers);
   });
 });
+
+/**
+ * Two of three shards SIGKILLed at the same moment (replication factor 3): every arc still
+ * has one in-sync replica, which holds every acknowledged write and serves alone
+ * (under-replicated) until the others return and catch up.
+ */
+describe('replicationFactor 3 on 3 shards: two shards killed at once', () => {
+  const env = useProcessCluster({ shards: 3, routerArgs: replicationRouterArgs });
+  const prefix = uniquePrefix('fo2');
+  let client: RingKvClient;
+  beforeAll(async () => {
+    client = await RingKvClient.connect({ routers: [env.cluster.routerAddress], timeoutMs: 3_000 });
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('the survivor serves every key with every acknowledged write; the others catch up when restarted', async () => {
+    const writers = new Writers(client, prefix, { writers: 3, keysPerWriter: 30 });
+    const run = writers.run(9_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const killedAt = Date.now();
+    await Promise.all([env.cluster.kill('shard-1', 'SIGKILL'), env.cluster.kill('shard-3', 'SIGKILL')]);
+    await run;
+    const resumedAt = writers.firstAckAfter(killedAt + 100, writers.keys);
+    expect(resumedAt, 'no write succeeded after the kills').toBeDefined();
+    expect(resumedAt! - killedAt).toBeLessThan(FAILURE_TIMEOUT_MS + 4_000);
+    const map = await client.admin.clusterMap();
+    expect(map.replicaStates.map((r) => r.id).sort()).toEqual(['shard-1', 'shard-3']);
+    await writers.verify(client);
+    await Promise.all([env.cluster.restart('shard-1'), env.cluster.restart('shard-3')]);
+    await waitUntil('both back in sync', async () => ((await client.admin.clusterMap()).replicaStates.length === 0 ? true : undefined), 40_000, 250);
+    await writers.verify(client);
+  });
+});

@@ -279,8 +279,9 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
   // failed migration forward leaves the arc dirty, so it is copied again before its hand-off;
   // a failed replication makes this node ask for the replica to be dropped (see forward).
   items.forEach((item, i) => {
-    const waits = [dependsOn[i], forwarded[i] ? sent : undefined].filter((p): p is Promise<unknown> => p !== undefined);
-    if (waits.length === 0) return settle(i);
-    void Promise.all(waits).then(() => sent?.then((failed) => settle(i, failed)) ?? settle(i));
+    const before = dependsOn[i];
+    const own = forwarded[i] ? sent : undefined;
+    if (!before && !own) return settle(i);
+    void (before ?? Promise.resolve()).then(() => (own ? own.then((failed) => settle(i, failed)) : settle(i)));
   });
 }
