@@ -5,7 +5,7 @@ import { createLoadBalancer } from './load-balancer.js';
 import { RouterPool } from './router-pool.js';
 import { OpPipeline } from './op-pipeline.js';
 import { batchPutOp, deleteOp, getOp, putOp } from './ops.js';
-import { checkSignal, checkTimeout, resolveClientOptions, type ResolvedClientOptions } from './options.js';
+import { checkSignal, checkTimeout, readTarget, resolveClientOptions, type ResolvedClientOptions } from './options.js';
 import { resultError, toVersionedValue, u64 } from './results.js';
 import { Lock, acquireLock, lockStatus, type OpRunner } from './lock.js';
 import { Queue } from './queue.js';
@@ -22,6 +22,7 @@ import type {
   DeleteOptions,
   Key,
   PutOptions,
+  ReadOptions,
   RouterStats,
   ScanIterable,
   ScanOptions,
@@ -141,14 +142,17 @@ export class RingKvClient implements AsyncDisposable {
     },
   };
 
-  /** The value of `key`, or undefined if it does not exist (or has expired). */
-  async get(key: Key, options: CallOptions = {}): Promise<Buffer | undefined> {
+  /**
+   * The value of `key`, or undefined if it does not exist (or has expired). Read from the
+   * primary unless `readFrom` (of the call, else of the client) is `'replica'`.
+   */
+  async get(key: Key, options: ReadOptions = {}): Promise<Buffer | undefined> {
     return (await this.getEntry(key, options))?.value;
   }
 
-  /** The value of `key` with its version and expiry, or undefined if it does not exist. */
-  async getEntry(key: Key, options: CallOptions = {}): Promise<VersionedValue | undefined> {
-    const result = await this.#single('get', options, () => getOp(key), true);
+  /** The value of `key` with its version and expiry, or undefined if it does not exist. Options as `get()`. */
+  async getEntry(key: Key, options: ReadOptions = {}): Promise<VersionedValue | undefined> {
+    const result = await this.#single('get', options, () => getOp(key, 'key', readTarget(options, this.#options)), true);
     return toVersionedValue(result);
   }
 
@@ -168,9 +172,11 @@ export class RingKvClient implements AsyncDisposable {
     return result.found;
   }
 
-  /** The values of `keys`, in the same order (undefined for missing keys). */
-  async batchGet(keys: readonly Key[], options: CallOptions = {}): Promise<Array<Buffer | undefined>> {
-    const results = await this.#batch('batchGet', options, 'keys', keys, (k, i) => getOp(k, `keys[${i}]`), true);
+  /** The values of `keys`, in the same order (undefined for missing keys). `readFrom` as for `get()`, for every key. */
+  async batchGet(keys: readonly Key[], options: ReadOptions = {}): Promise<Array<Buffer | undefined>> {
+    this.#checkOpen();
+    const read = readTarget(options, this.#options);
+    const results = await this.#batch('batchGet', options, 'keys', keys, (k, i) => getOp(k, `keys[${i}]`, read), true);
     return results.map((r) => toVersionedValue(r)?.value);
   }
 

@@ -10,7 +10,7 @@ export { RouterPool, ejectionBackoffMs, EJECTION_JITTER, type EjectionOptions } 
 export { isRouterFailure, markRouterFailure, notSentError, wasNotSent } from './router-failure.js';
 export { decodeHealthResponse, encodeHealthRequest } from './health-codec.js';
 export { OpPipeline } from './op-pipeline.js';
-export { CLIENT_DEFAULTS, DEFAULT_SCAN_PAGE_SIZE, resolveClientOptions, type ResolvedClientOptions } from './options.js';
+export { CLIENT_DEFAULTS, DEFAULT_SCAN_PAGE_SIZE, readTarget, resolveClientOptions, type ReadTarget, type ResolvedClientOptions } from './options.js';
 export { backoffMs, shouldRetry, MAX_TRY_AGAIN_ATTEMPTS } from './retry.js';
 export { resultError, toScanEntry, toVersionedValue } from './results.js';
 export { ScanIterator, scanPage, type ScanFetcher } from './scan.js';

@@ -1,12 +1,14 @@
 import { ErrorCode, RingKvError, type Condition, type Op } from '@ringkv/core';
 import { keyBytes, valueBytes } from './encoding.js';
-import { checkVersion, ttlField } from './options.js';
+import { checkVersion, ttlField, type ReadTarget } from './options.js';
 import type { BatchPutEntry, DeleteOptions, Key, PutOptions, Value } from './types.js';
 
 // Builders of wire operations: all argument checks happen here, before anything is queued.
 
-export function getOp(key: Key, what = 'key'): Op {
-  return { get: { key: keyBytes(key, what) } };
+/** A get; `read` (from readTarget) sends it to a replica, its absence to the primary. */
+export function getOp(key: Key, what = 'key', read?: ReadTarget): Op {
+  const bytes = keyBytes(key, what);
+  return { get: read ? { key: bytes, readFrom: read.readFrom, replicaSelection: read.replicaSelection } : { key: bytes } };
 }
 
 export function putOp(key: Key, value: Value, options: PutOptions, what = ''): Op {

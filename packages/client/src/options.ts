@@ -1,5 +1,5 @@
 import { ErrorCode, MAX_SCAN_LIMIT, RingKvError, formatHostPort, parseHostPort } from '@ringkv/core';
-import type { ClientOptions, LoadBalancingPolicy } from './types.js';
+import type { ClientOptions, LoadBalancingPolicy, ReadFrom, ReadOptions, ReplicaSelection } from './types.js';
 import { checkToken, clientSecurity, type ClientSecurity } from './client-security.js';
 
 /** ClientOptions after defaults: the one place defaults live. */
@@ -14,6 +14,10 @@ export interface ResolvedClientOptions {
   ejectionBackoffInitialMs: number;
   ejectionBackoffMaxMs: number;
   healthCheckTimeoutMs: number;
+  /** Where reads go unless a call says otherwise. */
+  readFrom: ReadFrom;
+  /** How replica reads pick a replica unless a call says otherwise. */
+  replicaSelection: ReplicaSelection;
   /** Credentials, TLS options and the token interceptor (client-security.ts). */
   security: ClientSecurity;
 }
@@ -25,6 +29,8 @@ export const CLIENT_DEFAULTS = {
   ejectionBackoffInitialMs: 250,
   ejectionBackoffMaxMs: 30_000,
   healthCheckTimeoutMs: 1_000,
+  readFrom: 'primary',
+  replicaSelection: 'random',
 } as const;
 
 /** Entries per scan request unless `pageSize`/`limit` says otherwise. */
@@ -58,6 +64,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     ejectionBackoffInitialMs,
     ejectionBackoffMaxMs,
     healthCheckTimeoutMs: checkTimeout(options.healthCheckTimeoutMs, 'healthCheckTimeoutMs') ?? CLIENT_DEFAULTS.healthCheckTimeoutMs,
+    readFrom: checkReadFrom(options.readFrom) ?? CLIENT_DEFAULTS.readFrom,
+    replicaSelection: checkReplicaSelection(options.replicaSelection) ?? CLIENT_DEFAULTS.replicaSelection,
     security: clientSecurity(options.tls, checkToken(options.token)),
   };
 }
@@ -100,6 +108,52 @@ function checkTransport(t: ClientOptions['transport']): 'stream' | 'unary' {
   if (t === undefined) return 'stream';
   if (t !== 'stream' && t !== 'unary') throw invalid(`\`transport\` must be 'stream' or 'unary', got ${String(t)}`);
   return t;
+}
+
+const READ_FROM: readonly ReadFrom[] = ['primary', 'replica'];
+const REPLICA_SELECTIONS: readonly ReplicaSelection[] = ['random', 'round_robin', 'least_outstanding'];
+
+/** 'primary' or 'replica', or undefined when not given. */
+export function checkReadFrom(value: ReadFrom | undefined): ReadFrom | undefined {
+  if (value === undefined) return undefined;
+  if (!READ_FROM.includes(value)) throw invalid(`\`readFrom\` must be 'primary' or 'replica', got ${describeValue(value)}`);
+  return value;
+}
+
+/** 'random', 'round_robin' or 'least_outstanding', or undefined when not given. */
+export function checkReplicaSelection(value: ReplicaSelection | undefined): ReplicaSelection | undefined {
+  if (value === undefined) return undefined;
+  if (!REPLICA_SELECTIONS.includes(value)) {
+    throw invalid(`\`replicaSelection\` must be 'random', 'round_robin' or 'least_outstanding', got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** The GetOp fields of a read to a replica, one object per selection (shared, never changed). */
+const REPLICA_READS: Readonly<Record<ReplicaSelection, { readFrom: 'replica'; replicaSelection: ReplicaSelection }>> = Object.freeze({
+  random: Object.freeze({ readFrom: 'replica', replicaSelection: 'random' }),
+  round_robin: Object.freeze({ readFrom: 'replica', replicaSelection: 'round_robin' }),
+  least_outstanding: Object.freeze({ readFrom: 'replica', replicaSelection: 'least_outstanding' }),
+} as const);
+
+export type ReadTarget = (typeof REPLICA_READS)[ReplicaSelection];
+
+/**
+ * Where one read goes, from its options over the client's: undefined for the primary (the
+ * GetOp carries nothing extra), else the GetOp fields of a replica read.
+ */
+export function readTarget(
+  options: ReadOptions | undefined, defaults: Pick<ResolvedClientOptions, 'readFrom' | 'replicaSelection'>,
+): ReadTarget | undefined {
+  // Not an object: the call's option check refuses it.
+  const o: ReadOptions = options !== null && typeof options === 'object' ? options : {};
+  const readFrom = checkReadFrom(o.readFrom) ?? defaults.readFrom;
+  const selection = checkReplicaSelection(o.replicaSelection) ?? defaults.replicaSelection;
+  return readFrom === 'replica' ? REPLICA_READS[selection] : undefined;
+}
+
+function describeValue(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : String(v);
 }
 
 /** A positive number of milliseconds, or undefined when not given. */

@@ -18,6 +18,27 @@ export type ClientStatus = 'open' | 'closed';
  */
 export type LoadBalancingPolicy = 'round_robin' | 'random' | { weighted: Record<string, number> };
 
+/**
+ * Where reads (`get`, `getEntry`, `batchGet`) go:
+ * - `'primary'`: the primary of the key's arc, which orders every write to the key: a read sees
+ *   every write acknowledged before it started (linearizable);
+ * - `'replica'`: any in-sync replica of the key (the primary included), picked by
+ *   `replicaSelection`. Spreads reads over the replicas, but a replica may not have applied the
+ *   writes in flight yet (acknowledged or not), so a read may miss the latest writes; it never
+ *   returns a write that was not replicated to that replica (nothing is read from a replica
+ *   that is out of sync or still catching up).
+ */
+export type ReadFrom = 'primary' | 'replica';
+
+/**
+ * How a replica read (`readFrom: 'replica'`) picks one of the key's in-sync replicas; the
+ * router that forwards the read decides:
+ * - `'random'`: uniformly at random;
+ * - `'round_robin'`: each in turn (one counter per router, shared by all keys);
+ * - `'least_outstanding'`: the one with the fewest requests in flight from that router, ties at random.
+ */
+export type ReplicaSelection = 'random' | 'round_robin' | 'least_outstanding';
+
 export interface ClientOptions {
   /**
    * Router addresses as `HOST:PORT` (`[v6]:PORT` for IPv6). Work is spread over them by
@@ -63,6 +84,19 @@ export interface ClientOptions {
    * @default 'stream'
    */
   transport?: 'stream' | 'unary';
+  /**
+   * Where reads go unless a call says otherwise: `'primary'` (linearizable) or `'replica'`
+   * (spread over the in-sync replicas; a replica read may miss the latest writes in flight, and
+   * never returns a write that was not replicated to that replica). See {@link ReadFrom}.
+   * @default 'primary'
+   */
+  readFrom?: ReadFrom;
+  /**
+   * How replica reads pick a replica unless a call says otherwise; only used when a read goes
+   * to a replica. See {@link ReplicaSelection}.
+   * @default 'random'
+   */
+  replicaSelection?: ReplicaSelection;
   /**
    * Access token, sent as `authorization: Bearer <token>` on every call. Needed when the
    * routers run with `--tokens`; its role (read-only, read-write, admin) decides what the client
@@ -141,6 +175,22 @@ export interface CallOptions {
    * @default undefined
    */
   signal?: AbortSignal;
+}
+
+/** Options of `get()`, `getEntry()` and `batchGet()`. */
+export interface ReadOptions extends CallOptions {
+  /**
+   * Where this read goes: `'primary'` (linearizable) or `'replica'` (any in-sync replica; it may
+   * miss the latest writes in flight, and never returns a write that was not replicated to that
+   * replica). See {@link ReadFrom}.
+   * @default the client's `readFrom` ('primary')
+   */
+  readFrom?: ReadFrom;
+  /**
+   * How this read picks a replica, when it goes to one. See {@link ReplicaSelection}.
+   * @default the client's `replicaSelection` ('random')
+   */
+  replicaSelection?: ReplicaSelection;
 }
 
 export interface PutOptions extends CallOptions {

@@ -217,3 +217,48 @@ describe('connect', () => {
     }
   });
 });
+
+describe('readFrom / replicaSelection on the wire', () => {
+  let router: FakeRouter;
+
+  beforeEach(async () => {
+    router = await startFakeRouter();
+  });
+  afterEach(async () => {
+    await router.close();
+  });
+
+  const sent = () => router.gets.map((g) => `${g.key.toString()}:${g.readFrom || '-'}:${g.replicaSelection || '-'}`);
+
+  it('by default a get carries neither field (the primary); per call, readFrom and replicaSelection override', async () => {
+    await using client = await RingKvClient.connect({ routers: [router.address] });
+    await client.put('k', 'v');
+    expect((await client.get('k'))?.toString()).toBe('v');
+    expect((await client.get('k', { readFrom: 'replica' }))?.toString()).toBe('v');
+    await client.getEntry('k', { readFrom: 'replica', replicaSelection: 'least_outstanding' });
+    await client.get('k', { replicaSelection: 'round_robin' }); // no replica read: the selection is not sent
+    await client.batchGet(['a', 'b'], { readFrom: 'replica', replicaSelection: 'round_robin' });
+    expect(sent()).toEqual([
+      'k:-:-', 'k:replica:random', 'k:replica:least_outstanding', 'k:-:-', 'a:replica:round_robin', 'b:replica:round_robin',
+    ]);
+  });
+
+  it("the client's options are the default of every read, and a call can go back to the primary", async () => {
+    await using client = await RingKvClient.connect({ routers: [router.address], readFrom: 'replica', replicaSelection: 'round_robin' });
+    await client.get('x');
+    await client.batchGet(['y']);
+    await client.get('z', { replicaSelection: 'random' });
+    await client.get('p', { readFrom: 'primary' });
+    expect(sent()).toEqual(['x:replica:round_robin', 'y:replica:round_robin', 'z:replica:random', 'p:-:-']);
+  });
+
+  it('bad values fail the call with INVALID_ARGUMENT before anything is sent; connect refuses bad client options', async () => {
+    await using client = await RingKvClient.connect({ routers: [router.address] });
+    const before = router.executeBatches.length;
+    expect(await codeOf(client.get('k', { readFrom: 'nearest' as 'replica' }))).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(await codeOf(client.getEntry('k', { readFrom: 'replica', replicaSelection: 'fastest' as 'random' }))).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(await codeOf(client.batchGet(['k'], { replicaSelection: 'x' as 'random' }))).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(router.executeBatches.length).toBe(before);
+    expect(await codeOf(RingKvClient.connect({ routers: [router.address], readFrom: 'all' as 'replica' }))).toBe(ErrorCode.INVALID_ARGUMENT);
+  });
+});

@@ -33,6 +33,8 @@ export interface FakeRouter {
   /** Number of batches (KV.Execute calls or Pipeline frames) and the ops in each. */
   executeBatches: number[];
   scanCalls: number;
+  /** The GetOp of every get it executed, as decoded from the wire. */
+  gets: Array<NonNullable<Op__Output['get']>>;
   data: Map<string, Stored>;
   /** Return a per-op error for the next matching ops (consumed one by one). */
   opErrors: Array<{ code: ErrorCode; message?: string }>;
@@ -58,6 +60,7 @@ export async function startFakeRouter(port = 0): Promise<FakeRouter> {
     address: '',
     executeBatches: [],
     scanCalls: 0,
+    gets: [],
     data: new Map(),
     opErrors: [],
     callError: undefined,
@@ -74,6 +77,7 @@ export async function startFakeRouter(port = 0): Promise<FakeRouter> {
     const injected = fake.opErrors.shift();
     if (injected) return { errorCode: injected.code, errorMessage: injected.message ?? injected.code };
     if (op.get) {
+      fake.gets.push(op.get);
       const s = live(fake.data.get(op.get.key.toString('hex')));
       return s
         ? { found: true, value: s.value, version: s.version.toString(), expiresAtMs: String(s.expiresAtMs) }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, RingKvError } from '../src/mod.js';
-import { CLIENT_DEFAULTS, resolveClientOptions } from '../src/internal-mod.js';
-import type { ClientOptions } from '../src/types.js';
+import { CLIENT_DEFAULTS, readTarget, resolveClientOptions } from '../src/internal-mod.js';
+import type { ClientOptions, ReadOptions } from '../src/types.js';
 
 const A = '127.0.0.1:7401';
 const B = '127.0.0.1:7402';
@@ -59,5 +59,57 @@ describe('load balancing options', () => {
     expect(refusal({ routers: [A], healthCheckTimeoutMs: Number.NaN }).message).toMatch(/healthCheckTimeoutMs/);
     expect(refusal({ routers: [A], ejectionBackoffInitialMs: 500, ejectionBackoffMaxMs: 100 }).message)
       .toMatch(/`ejectionBackoffMaxMs` \(100\) must be at least `ejectionBackoffInitialMs` \(500\)/);
+  });
+});
+
+describe('readFrom and replicaSelection', () => {
+  it('default to the primary and random', () => {
+    const o = resolveClientOptions({ routers: [A] });
+    expect([o.readFrom, o.replicaSelection]).toEqual(['primary', 'random']);
+    expect([CLIENT_DEFAULTS.readFrom, CLIENT_DEFAULTS.replicaSelection]).toEqual(['primary', 'random']);
+  });
+
+  it('take every documented value', () => {
+    for (const readFrom of ['primary', 'replica'] as const) {
+      for (const replicaSelection of ['random', 'round_robin', 'least_outstanding'] as const) {
+        const o = resolveClientOptions({ routers: [A], readFrom, replicaSelection });
+        expect([o.readFrom, o.replicaSelection]).toEqual([readFrom, replicaSelection]);
+      }
+    }
+  });
+
+  it('refuse anything else, naming the option and the value', () => {
+    expect(refusal({ routers: [A], readFrom: 'secondary' }).message).toBe("`readFrom` must be 'primary' or 'replica', got 'secondary'");
+    expect(refusal({ routers: [A], readFrom: null }).message).toMatch(/`readFrom` must be 'primary' or 'replica', got null/);
+    expect(refusal({ routers: [A], replicaSelection: 'least_loaded' }).message)
+      .toBe("`replicaSelection` must be 'random', 'round_robin' or 'least_outstanding', got 'least_loaded'");
+    expect(refusal({ routers: [A], replicaSelection: 1 }).message).toMatch(/`replicaSelection` must be .* got 1$/);
+  });
+});
+
+describe('readTarget: the GetOp fields of one read', () => {
+  const primary = { readFrom: 'primary', replicaSelection: 'random' } as const;
+  const replica = { readFrom: 'replica', replicaSelection: 'round_robin' } as const;
+
+  it('adds nothing for the primary, readFrom "replica" with the selection for a replica', () => {
+    expect(readTarget({}, primary)).toBeUndefined();
+    expect(readTarget({ replicaSelection: 'least_outstanding' }, primary)).toBeUndefined();
+    expect(readTarget({ readFrom: 'replica' }, primary)).toEqual({ readFrom: 'replica', replicaSelection: 'random' });
+    expect(readTarget({}, replica)).toEqual({ readFrom: 'replica', replicaSelection: 'round_robin' });
+    expect(readTarget({ replicaSelection: 'least_outstanding' }, replica)).toEqual({ readFrom: 'replica', replicaSelection: 'least_outstanding' });
+    expect(readTarget({ readFrom: 'primary' }, replica)).toBeUndefined();
+  });
+
+  it('refuses bad per-call values with INVALID_ARGUMENT', () => {
+    for (const bad of [{ readFrom: 'any' }, { replicaSelection: 'fastest' }]) {
+      let err: unknown;
+      try {
+        readTarget(bad as ReadOptions, primary);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(RingKvError);
+      expect((err as RingKvError).code).toBe(ErrorCode.INVALID_ARGUMENT);
+    }
   });
 });

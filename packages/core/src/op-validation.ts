@@ -20,6 +20,19 @@ export const MAX_QUEUE_WAIT_MS = 20_000;
 /** Longest lock owner string, in UTF-8 bytes. */
 export const MAX_LOCK_OWNER_BYTES = 256;
 
+/** Where a get may read: `''` and `'primary'` mean the arc's primary (linearizable). */
+export const READ_FROM_VALUES = ['', 'primary', 'replica'] as const;
+export type ReadFromValue = (typeof READ_FROM_VALUES)[number];
+
+/** How a replica read picks one of the in-sync replicas; `''` means `'random'`. */
+export const REPLICA_SELECTION_VALUES = ['', 'random', 'round_robin', 'least_outstanding'] as const;
+export type ReplicaSelectionValue = (typeof REPLICA_SELECTION_VALUES)[number];
+
+/** Whether `op` is a get that may be answered by any in-sync replica. */
+export function isReplicaRead(op: Op__Output): boolean {
+  return op.op === 'get' && op.get?.readFrom === 'replica';
+}
+
 /**
  * The key an operation is routed and fenced by, or undefined for a malformed op. Lock and
  * queue operations name a lock or queue; their key is the reserved key derived from it.
@@ -108,6 +121,18 @@ export function validateOp(op: Op__Output, limits: SizeLimits): RingKvError | un
   }
   if (key.length > limits.maxKeyBytes) {
     return new RingKvError(ErrorCode.KEY_TOO_LARGE, `key of ${key.length} bytes exceeds maxKeyBytes ${limits.maxKeyBytes}`);
+  }
+  if (op.op === 'get') {
+    // Strings on the wire: an unknown value is refused rather than read as the default.
+    const { readFrom, replicaSelection } = op.get!;
+    if (readFrom && readFrom !== 'primary' && readFrom !== 'replica') {
+      return new RingKvError(ErrorCode.INVALID_ARGUMENT, `unknown readFrom ${JSON.stringify(readFrom)}: expected "primary" or "replica"`);
+    }
+    if (replicaSelection && replicaSelection !== 'random' && replicaSelection !== 'round_robin' && replicaSelection !== 'least_outstanding') {
+      return new RingKvError(ErrorCode.INVALID_ARGUMENT,
+        `unknown replicaSelection ${JSON.stringify(replicaSelection)}: expected "random", "round_robin" or "least_outstanding"`);
+    }
+    return undefined;
   }
   const condition = op.op === 'put' ? op.put?.condition : op.op === 'delete' ? op.delete?.condition : null;
   if (condition && condition.kind === 'ifAbsent' && condition.ifAbsent !== true) {

@@ -36,6 +36,11 @@ export class ShardClient {
   /** executeAlone calls in flight (blocking pops). */
   readonly #alone = new Set<ClientUnaryCall>();
   #endingBlocking = false;
+  /** Operations submitted (batched or alone) and not settled yet: for least-outstanding replica reads. */
+  #outstanding = 0;
+  readonly #settled = (): void => {
+    this.#outstanding--;
+  };
 
   constructor(member: Pick<ClusterMember, 'id' | 'address'>, epoch: () => bigint, options: ShardClientOptions) {
     this.id = member.id;
@@ -55,7 +60,15 @@ export class ShardClient {
 
   /** One operation, batched with others for this shard; `requestId` goes with its frame, for the shard's logs. */
   submit(op: Op__Output, requestId?: string): Promise<OpResult__Output> {
-    return this.#batcher.submit(op, undefined, requestId);
+    this.#outstanding++;
+    const result = this.#batcher.submit(op, undefined, requestId);
+    result.then(this.#settled, this.#settled);
+    return result;
+  }
+
+  /** Operations sent to this shard through submit() or executeAlone() and not answered yet. */
+  get outstanding(): number {
+    return this.#outstanding;
   }
 
   /** Operations waiting for a frame (bounded by the batcher's queue). */
@@ -78,6 +91,13 @@ export class ShardClient {
    * for a blocking queue pop, which may wait that long on the shard.
    */
   executeAlone(op: Op__Output, extraMs: number, requestId?: string): Promise<OpResult__Output> {
+    this.#outstanding++;
+    const result = this.#executeAlone(op, extraMs, requestId);
+    result.then(this.#settled, this.#settled);
+    return result;
+  }
+
+  #executeAlone(op: Op__Output, extraMs: number, requestId?: string): Promise<OpResult__Output> {
     return new Promise((resolve, reject) => {
       this.#checkReachable();
       const deadline = new Date(Date.now() + this.#timeoutMs + extraMs);
