@@ -5,8 +5,9 @@
 #   2. The image, built air-gapped: deploy/build-images.sh.
 #   3. The container tests (testcontainers; vitest.containers.config.ts).
 #   4. A compose smoke test: deploy/docker-compose.yml up, wait until healthy, put/get from the
-#      host through the published port, down and up again (the data is in the named
-#      volumes), down -v.
+#      host through the published port, the default replication factor 3 with every arc in
+#      sync, a stopped shard failed over (its keys still read) and caught up when started
+#      again, down and up again (the data is in the named volumes), down -v.
 # Whatever fails, the containers, networks and volumes it created are removed.
 # Extra arguments go to vitest. RINGKV_SKIP_COMPOSE=1 skips step 4.
 set -euo pipefail
@@ -101,16 +102,44 @@ smoke() {
   [ "$value" = "hello from the host" ] || { echo "smoke: got '$value'" >&2; return 1; }
   ringkv status --json | node -e '
     const s = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
-    const ok = s.shards.length === 3 && s.shards.every((x) => x.reachable !== false) && s.migrations.length === 0;
-    console.log(`status: ${s.shards.map((x) => x.id).join(", ")}; migrations: ${s.migrations.length}`);
+    const ok = s.shards.length === 3 && s.shards.every((x) => x.reachable !== false) && s.migrations.length === 0 &&
+      s.replicationFactor === 3 && s.underReplicatedArcs === 0 && s.arcGroups.every((g) => g.inSync.length === 3);
+    console.log(`status: ${s.shards.map((x) => x.id).join(", ")}; migrations: ${s.migrations.length}; ` +
+      `replication factor ${s.replicationFactor}, ${s.arcGroups.length} arc groups, ${s.underReplicatedArcs} arcs under-replicated`);
     process.exit(ok ? 0 : 1);'
   "${c[@]}" exec -T router ringkv health
+  # Replication: with shard-2 stopped the coordinator fails its arcs over and every key still
+  # reads; started again, it catches up until nothing is under-replicated.
+  local i
+  for i in $(seq 1 20); do ringkv put "smoke:rf:$i" "v$i" >/dev/null; done
+  echo "+ ${c[*]} stop shard-2"
+  "${c[@]}" stop shard-2
+  wait_status() { # $1: what, $2: JS condition on the status s
+    local deadline=$(($(date +%s) + 60))
+    until ringkv status --json 2>/dev/null | node -e "const s = JSON.parse(require('node:fs').readFileSync(0, 'utf8')); process.exit(($2) ? 0 : 1)"; do
+      [ "$(date +%s)" -lt "$deadline" ] || { echo "smoke: timed out waiting for $1" >&2; ringkv status >&2 || true; return 1; }
+      sleep 1
+    done
+    echo "smoke: $1"
+  }
+  wait_status "shard-2 out of sync, its arcs failed over" 's.shards.find((x) => x.id === "shard-2").replicaState === "out_of_sync" && s.underReplicatedArcs > 0'
+  for i in $(seq 1 20); do
+    value=$(ringkv get "smoke:rf:$i")
+    [ "$value" = "v$i" ] || { echo "smoke: with shard-2 stopped, smoke:rf:$i read '$value'" >&2; return 1; }
+  done
+  ringkv put smoke:during-outage yes >/dev/null
+  ringkv status | grep -q 'UNDER-REPLICATED 2/3' || { echo "smoke: status does not flag the under-replicated groups" >&2; ringkv status >&2; return 1; }
+  echo "+ ${c[*]} start shard-2"
+  "${c[@]}" start shard-2
+  wait_status "shard-2 caught up, nothing under-replicated" 's.underReplicatedArcs === 0 && s.shards.every((x) => x.replicaState === "in_sync")'
   echo "+ ${c[*]} down; up -d   (new containers, same named volumes)"
   "${c[@]}" down
   "${c[@]}" up -d
   bash deploy/wait-healthy.sh --project "$compose_project" --timeout 120
   value=$(ringkv get smoke:greeting)
   [ "$value" = "hello from the host" ] || { echo "smoke: after down/up got '$value'" >&2; return 1; }
+  value=$(ringkv get smoke:during-outage)
+  [ "$value" = "yes" ] || { echo "smoke: after down/up smoke:during-outage read '$value'" >&2; return 1; }
   echo "+ ${c[*]} down -v"
   "${c[@]}" down -v
   echo "compose smoke test passed"

@@ -127,13 +127,16 @@ describe('ringkv CLI', () => {
       expectOk(r);
       expect(r.stdout.endsWith('\n')).toBe(true);
       const status = JSON.parse(r.stdout) as StatusJson;
-      expect(Object.keys(status).sort()).toEqual(['epoch', 'migrations', 'shards']);
+      expect(Object.keys(status).sort()).toEqual([
+        'arcGroups', 'epoch', 'migrations', 'replicationFactor', 'shards', 'underReplicatedArcs', 'underReplicatedFraction',
+      ]);
       expect(status.epoch).toBeGreaterThanOrEqual(1);
       expect(status.migrations).toEqual([]);
       expect(status.shards.map((s) => s.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
       const owners = await keysByOwner(client, keys);
       for (const s of status.shards) {
-        expect(Object.keys(s).sort()).toEqual(['address', 'bytes', 'id', 'keys', 'state', 'weight']);
+        expect(Object.keys(s).sort()).toEqual(['address', 'bytes', 'id', 'keys', 'replicaState', 'state', 'weight']);
+        expect(s.replicaState).toBe('in_sync');
         expect(s.address).toBe(env.cluster.address(s.id));
         expect(s.weight).toBe(1);
         expect(s.state).toBe('active');
@@ -259,6 +262,6 @@ describe('ringkv CLI', () => {
 
 interface StatusJson {
   epoch: number;
-  shards: Array<{ id: string; address: string; weight: number; state: string; keys: number; bytes: number }>;
+  shards: Array<{ id: string; address: string; weight: number; state: string; replicaState: string; keys: number; bytes: number }>;
   migrations: unknown[];
 }

@@ -20,9 +20,9 @@ describe('ringkv dev', () => {
   let router = '';
   let dev: { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } | undefined;
 
-  function startDev(): void {
+  function startDev(extra: string[] = []): void {
     const fd = openSync(logPath, 'a');
-    const child = spawn(process.execPath, [CLI_BIN, 'dev', '--shards', '3', '--data-dir', dataDir, '--port', String(base)], {
+    const child = spawn(process.execPath, [CLI_BIN, 'dev', '--shards', '3', '--data-dir', dataDir, '--port', String(base), ...extra], {
       cwd: REPO_ROOT,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, RINGKV_LOG_LEVEL: 'info' },
@@ -103,8 +103,11 @@ describe('ringkv dev', () => {
     }
     const r = await runCli(['--router', router, 'status', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const status = JSON.parse(r.stdout) as { shards: Array<{ id: string; keys: number }> };
+    const status = JSON.parse(r.stdout) as { shards: Array<{ id: string; keys: number }>; replicationFactor: number };
     expect(status.shards.map((s) => s.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
+    // Replication factor 1 unless asked; the router coordinates replication.
+    expect(status.replicationFactor).toBe(1);
+    expect(readFileSync(join(dataDir, 'logs', 'router.log'), 'utf8')).toMatch(/ringkv dev starts router: .* --replication-factor 1 --coordinator\n/);
     for (const s of status.shards) expect(s.keys, s.id).toBeGreaterThan(100);
     expect(status.shards.reduce((n, s) => n + s.keys, 0)).toBe(601);
   });
@@ -118,8 +121,10 @@ describe('ringkv dev', () => {
   });
 
   it('starting again on the same data dir brings everything back', async () => {
-    startDev();
+    startDev(['--replication-factor', '2']);
     await waitServing();
+    // The cluster exists: its replication factor is kept, and the flag is said to be ignored.
+    expect(log()).toContain('warning: --replication-factor 2 ignored: it only applies to a new cluster; change it with: ringkv replication set 2');
     const get = await runCli(['--router', router, 'get', 'dev-hello']);
     expect(get.stdout).toBe('world\n');
     const client = await RingKvClient.connect({ routers: [router] });

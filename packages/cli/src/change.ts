@@ -33,8 +33,11 @@ export function addChangeOptions(cmd: Command): Command {
 }
 
 export interface ChangeRequest {
-  /** What is being done, for messages: `add shard shard-4 at 127.0.0.1:7404`. */
-  describe: string;
+  /**
+   * What is being done, for messages: `add shard shard-4 at 127.0.0.1:7404`. A function is
+   * called once the plan is back (`run` may have learnt more, such as the current setting).
+   */
+  describe: string | (() => string);
   run: (client: RingKvClient, dryRun: boolean, timeoutMs: number) => Promise<MigrationPlan>;
   /** Rebalance does not commit a plan; it resumes the change in progress. */
   resumes?: boolean;
@@ -76,15 +79,16 @@ export async function runChange(cmd: Command, io: CliIo, flags: ChangeFlags, req
 }
 
 function describePlan(req: ChangeRequest, plan: MigrationPlan, dryRun: boolean, wait: boolean): string {
+  const describe = typeof req.describe === 'function' ? req.describe() : req.describe;
   if (req.resumes) {
     if (plan.arcs.length === 0) return `nothing to move: no membership change in progress (epoch ${plan.epoch})\n`;
     if (dryRun) return planText(plan, `dry run: the change in progress has ${planSummary(plan)} left; nothing changed`);
     return `resumed the change in progress at epoch ${plan.epoch}: ${planSummary(plan)} left\n`;
   }
-  if (dryRun) return planText(plan, `dry run: ${req.describe} would move ${planSummary(plan)}; nothing changed`);
+  if (dryRun) return planText(plan, `dry run: ${describe} would move ${planSummary(plan)}; nothing changed`);
   const next = wait ? 'waiting for it' : 'the migration runs in the background (ringkv migrations --watch)';
-  if (plan.arcs.length === 0) return `${req.describe}: committed at epoch ${plan.epoch}; nothing to move\n`;
-  return `${req.describe}: committed at epoch ${plan.epoch}, moving ${planSummary(plan)}; ${next}\n`;
+  if (plan.arcs.length === 0) return `${describe}: committed at epoch ${plan.epoch}; nothing to move\n`;
+  return `${describe}: committed at epoch ${plan.epoch}, moving ${planSummary(plan)}; ${next}\n`;
 }
 
 function rootOf(cmd: Command): Command {

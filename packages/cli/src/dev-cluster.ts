@@ -51,7 +51,7 @@ const grace = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 
 /**
  * A local cluster as child processes: the storage nodes of a DevLayout and one router in
- * front of them, each logging to DATA/logs/<name>.log. The first unexpected exit of a child
+ * front of them (the replication coordinator), each logging to DATA/logs/<name>.log. The first unexpected exit of a child
  * is `failed`; `stop()` ends them all (SIGTERM, then SIGKILL after the grace period).
  */
 export class DevCluster {
@@ -65,10 +65,14 @@ export class DevCluster {
   /** Resolves with the first child that exits while the cluster is not stopping. */
   readonly failed: Promise<ChildExit>;
 
-  constructor(dataDir: string, layout: DevLayout, bins: DevBins) {
+  /** The replication factor a new cluster is bootstrapped with (an existing one keeps its own). */
+  readonly replicationFactor: number;
+
+  constructor(dataDir: string, layout: DevLayout, bins: DevBins, options: { replicationFactor?: number } = {}) {
     this.dataDir = dataDir;
     this.layout = layout;
     this.#bins = bins;
+    this.replicationFactor = options.replicationFactor ?? 1;
     this.failed = new Promise((r) => (this.#onFailure = r));
   }
 
@@ -99,7 +103,12 @@ export class DevCluster {
     }
     await Promise.all(this.layout.shards.map((s) => this.#waitForPort(s.id, s.port, deadline)));
     const shardFlags = this.layout.shards.flatMap((s) => ['--shard', `${s.id}=${this.shardAddress(s.port)}`]);
-    this.#spawn('router', this.#bins.router, ['--listen', this.routerAddress, '--data-dir', join(this.dataDir, 'router'), ...shardFlags]);
+    // The one router coordinates replication: it fails the arcs of a stopped shard over to
+    // their other replicas and catches the shard up when it is back.
+    this.#spawn('router', this.#bins.router, [
+      '--listen', this.routerAddress, '--data-dir', join(this.dataDir, 'router'), ...shardFlags,
+      '--replication-factor', String(this.replicationFactor), '--coordinator',
+    ]);
   }
 
   /** Polls the router's status until every shard is reachable. */

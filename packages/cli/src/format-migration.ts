@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { formatArc } from '@ringkv/core';
 import type { ArcMigration, MigrationPlan } from '@ringkv/client';
 import type { ArcView, ProgressView } from './migration-progress.js';
-import { humanBytes } from './format.js';
+import { humanBytes, moveLabel } from './format.js';
 
 // Plans, migrations and progress, as text and JSON. Plain tables: no colours.
 
@@ -22,6 +22,7 @@ export function planJson(p: MigrationPlan): string {
       arc: formatArc(a),
       from: a.from,
       to: a.to,
+      targets: a.targets,
       state: a.state,
       estimatedKeys: Number(a.estimatedKeys),
       estimatedBytes: Number(a.estimatedBytes),
@@ -44,7 +45,7 @@ export function planText(p: MigrationPlan, heading: string): string {
   }
   const pairs = new Map<string, { arcs: number; keys: bigint; bytes: bigint }>();
   for (const a of p.arcs) {
-    const k = `${a.from} -> ${a.to}`;
+    const k = moveLabel(a);
     const s = pairs.get(k) ?? { arcs: 0, keys: 0n, bytes: 0n };
     s.arcs++;
     s.keys += a.estimatedKeys;
@@ -58,7 +59,7 @@ export function planText(p: MigrationPlan, heading: string): string {
   lines.push(byPair.toString());
   const arcs = table(['arc (start, end]', 'from -> to', 'state', 'est. keys', 'est. bytes'], ['left', 'left', 'left', 'right', 'right']);
   for (const a of p.arcs) {
-    arcs.push([formatArc(a), `${a.from} -> ${a.to}`, a.state, a.estimatedKeys.toString(), humanBytes(a.estimatedBytes)]);
+    arcs.push([formatArc(a), moveLabel(a), a.state, a.estimatedKeys.toString(), humanBytes(a.estimatedBytes)]);
   }
   lines.push(arcs.toString());
   lines.push(`total: ${planSummary(p)}`);
@@ -85,7 +86,7 @@ function arcRow(a: ArcView): string[] {
   const m = a.move;
   return [
     a.arc,
-    `${m.from} -> ${m.to}`,
+    moveLabel(m),
     m.state,
     `${textBar(a.done, 20)} ${percent(a.done)}`,
     `${m.keysMoved}/${m.estimatedKeys}`,

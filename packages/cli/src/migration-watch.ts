@@ -3,7 +3,7 @@ import { ErrorCode, RingKvError, asRingKvError } from '@ringkv/core';
 import type { RingKvClient } from '@ringkv/client';
 import { MigrationProgress, type ProgressView } from './migration-progress.js';
 import { eta, humanDuration, percent, progressLine } from './format-migration.js';
-import { humanBytes } from './format.js';
+import { humanBytes, moveLabel } from './format.js';
 
 export interface WatchOptions {
   /** Done only once the router's epoch has reached this one (the epoch that committed the plan). */
@@ -166,7 +166,7 @@ export class BarRenderer implements ProgressRenderer {
     }
     for (const a of active) {
       const payload: BarPayload = {
-        label: `  ${a.move.from} -> ${a.move.to}`.padEnd(26),
+        label: `  ${moveLabel(a.move)}`.padEnd(26),
         tail: `${a.move.state} ${percent(a.done)} ${a.move.keysMoved}/${a.move.estimatedKeys} keys ` +
           `${humanBytes(a.move.bytesMoved)} ${a.bytesPerSec === undefined ? '-' : `${humanBytes(BigInt(Math.round(a.bytesPerSec)))}/s`} ` +
           `ETA ${eta(a.etaSec)} arc ${a.arc}`,

@@ -6,6 +6,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerMigrationCommands } from './commands/migrations.js';
+import { registerReplicationCommands } from './commands/replication.js';
 import { registerShardCommands } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
 import { DEFAULT_ROUTER, ROUTER_ENV } from './context.js';
@@ -31,6 +32,8 @@ Examples:
   ringkv shard add shard-4 127.0.0.1:7404 --dry-run
   ringkv shard add shard-4 127.0.0.1:7404 --wait
   ringkv migrations --watch
+  ringkv replication set 3 --wait    keep 3 copies of every key
+  ringkv shard remove shard-2 --force --wait   a shard that will never return
   ringkv lock status nightly-report
   ringkv queue stats jobs
   ringkv certs init ./certs --tokens  a development CA, certificate and tokens (README "Security")
@@ -59,6 +62,7 @@ export function createProgram(io: CliIo): Command {
   registerStatusCommand(program, io);
   registerShardCommands(program, io);
   registerMigrationCommands(program, io);
+  registerReplicationCommands(program, io);
   registerDevCommand(program, io);
   registerCertsCommand(program, io);
   registerHealthCommand(program, io, (code) => {

@@ -103,13 +103,60 @@ describe('ringkv CLI against a fake router', () => {
     const st = await ringkv([...r, 'status', '--json']);
     expect(st.code).toBe(0);
     const j = JSON.parse(st.stdout) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations']);
+    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction']);
     expect(j['epoch']).toBe(3);
-    expect((j['shards'] as object[])[0]).toEqual({ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: expect.any(Number), bytes: 10 });
+    expect((j['shards'] as object[])[0]).toEqual({
+      id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', replicaState: 'in_sync', keys: expect.any(Number), bytes: 10,
+    });
+    expect(j['replicationFactor']).toBe(1);
+    expect(j['arcGroups']).toEqual([{ replicas: ['shard-1'], primary: 'shard-1', inSync: ['shard-1'], arcs: 1, fraction: 1, underReplicated: false }]);
     const human = await ringkv([...r, 'status']);
     expect(human.stdout).toContain('shard-1');
+    expect(human.stdout).toContain('replication: factor 1, 1 arc group');
+    expect(human.stdout).toContain('under-replicated: none (every arc has 1 in-sync replica)');
     const shards = await ringkv([...r, 'shard', 'list', '--json']);
     expect(JSON.parse(shards.stdout)).toEqual({ epoch: 3, shards: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active' }] });
+  });
+
+  it('replication set sends the factor (a dry run prints the copies it would make)', async () => {
+    router.adminRequests.length = 0;
+    const dry = await ringkv([...r, 'replication', 'set', '3', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.split('\n')[0]).toBe('dry run: change the replication factor from 1 to 3 would move 1 arc (50.0% of the ring), ~7 keys, ~70 B; nothing changed');
+    expect(dry.stdout).toContain('shard-1 -> shard-2+shard-3');
+    // The fake cluster has one shard: fewer than the copies asked for.
+    expect(dry.stderr).toBe('warning: the cluster has 1 shard: each key gets 1 copy until more shards join (then 3)\n');
+    const json = await ringkv([...r, 'replication', 'set', '2', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const plan = JSON.parse(json.stdout) as { committed: boolean; arcs: Array<{ from: string; to: string; targets: string[] }> };
+    expect(plan.committed).toBe(true);
+    expect(plan.arcs[0]).toMatchObject({ from: 'shard-1', to: 'shard-1', targets: ['shard-2', 'shard-3'] });
+    expect(router.adminRequests).toEqual([
+      { method: 'SetReplicationFactor', request: { replicationFactor: 3, dryRun: true } },
+      { method: 'SetReplicationFactor', request: { replicationFactor: 2, dryRun: false } },
+    ]);
+  });
+
+  it('shard remove --force sends force', async () => {
+    router.adminRequests.length = 0;
+    const res = await ringkv([...r, 'shard', 'remove', 'shard-1', '--force', '--dry-run']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^dry run: force-remove shard shard-1 \(re-replicating its arcs from the other replicas\) would move 1 arc/);
+    expect(router.adminRequests).toEqual([{ method: 'RemoveShard', request: { id: 'shard-1', dryRun: true, force: true } }]);
+  });
+
+  it('replication set refuses a factor outside 1..5 and dev a factor above its shards, before sending anything', async () => {
+    router.adminRequests.length = 0;
+    for (const n of ['0', '6', '2.5', 'two', '-1', '']) {
+      const res = await ringkv([...r, 'replication', 'set', '--', n]);
+      expect(res.code, n).toBe(2);
+      expect(res.stderr, n).toBe(`error: INVALID_ARGUMENT: invalid replication factor "${n}": expected a whole number from 1 to 5\n`);
+      expect(res.stdout).toBe('');
+    }
+    expect(router.adminRequests).toEqual([]);
+    const dev = await ringkv(['dev', '--replication-factor', '9', '--data-dir', '/nonexistent/never-created']);
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toBe('error: INVALID_ARGUMENT: invalid --replication-factor "9": expected a whole number from 1 to 5\n');
   });
 
   it('usage errors exit 2 with a code, and write nothing', async () => {

@@ -8,7 +8,7 @@ import { LineRenderer, watchMigration, type ProgressRenderer } from '../src/migr
 
 function arc(start: number, end: number, state: ArcMigration['state'], moved: number, estimated: number): ArcMigration {
   return {
-    start, end, from: 'shard-1', to: 'shard-4', state,
+    start, end, from: 'shard-1', to: 'shard-4', targets: ['shard-4'], state,
     keysMoved: BigInt(moved), bytesMoved: BigInt(moved * 100),
     estimatedKeys: BigInt(estimated), estimatedBytes: BigInt(estimated * 100),
   };
@@ -17,9 +17,13 @@ function arc(start: number, end: number, state: ArcMigration['state'], moved: nu
 function status(epoch: number, migrations: ArcMigration[], migrationError?: string): ClusterStatus {
   return {
     clusterId: 'c', epoch: BigInt(epoch),
-    shards: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: 10n, bytes: 700n, reachable: true }],
+    shards: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: 10n, bytes: 700n, reachable: true, replicaState: 'in_sync' }],
     migrations,
     ...(migrationError ? { migrationError } : {}),
+    replicationFactor: 1,
+    arcGroups: [{ replicas: ['shard-1'], primary: 'shard-1', inSync: ['shard-1'], arcs: 1, fraction: 1, underReplicated: false }],
+    underReplicatedArcs: 0,
+    underReplicatedFraction: 0,
   };
 }
 
@@ -68,8 +72,8 @@ describe('formats', () => {
     expect(JSON.parse(planJson(plan))).toEqual({
       epoch: 4, committed: false, fraction: 0.25, estimatedKeys: 300, estimatedBytes: 30000,
       arcs: [
-        { arc: '(0,10]', from: 'shard-1', to: 'shard-4', state: 'pending', estimatedKeys: 100, estimatedBytes: 10000 },
-        { arc: '(4294967000,5]', from: 'shard-2', to: 'shard-4', state: 'pending', estimatedKeys: 200, estimatedBytes: 20000 },
+        { arc: '(0,10]', from: 'shard-1', to: 'shard-4', targets: ['shard-4'], state: 'pending', estimatedKeys: 100, estimatedBytes: 10000 },
+        { arc: '(4294967000,5]', from: 'shard-2', to: 'shard-4', targets: ['shard-4'], state: 'pending', estimatedKeys: 200, estimatedBytes: 20000 },
       ],
     });
   });
@@ -83,10 +87,10 @@ describe('formats', () => {
     expect(planText({ ...plan, arcs: [] }, 'h')).toBe('h\nnothing to move\n');
   });
 
-  it('status --json lists migrations as {arc, from, to, state, keysMoved, bytesMoved}, and migrationError only when set', () => {
+  it('status --json lists migrations as {arc, from, to, targets, state, keysMoved, bytesMoved}, and migrationError only when set', () => {
     const j = JSON.parse(statusJson(status(9, [arc(1, 2, 'copying', 5, 10)]))) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations']);
-    expect(j['migrations']).toEqual([{ arc: '(1,2]', from: 'shard-1', to: 'shard-4', state: 'copying', keysMoved: 5, bytesMoved: 500 }]);
+    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction']);
+    expect(j['migrations']).toEqual([{ arc: '(1,2]', from: 'shard-1', to: 'shard-4', targets: ['shard-4'], state: 'copying', keysMoved: 5, bytesMoved: 500 }]);
     const failing = JSON.parse(statusJson(status(9, [arc(1, 2, 'copying', 5, 10)], 'epoch 9 not installed on shard-4'))) as Record<string, unknown>;
     expect(failing['migrationError']).toBe('epoch 9 not installed on shard-4');
   });

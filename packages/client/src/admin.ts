@@ -1,7 +1,9 @@
 import {
   ErrorCode,
+  MAX_REPLICATION_FACTOR,
   RingKvError,
   clusterMapFromProto,
+  type ArcGroup__Output,
   type ArcMove__Output,
   type ClusterMap,
   type PlanResponse__Output,
@@ -11,12 +13,15 @@ import type { MembershipChange, RouterTransport } from './transport.js';
 import { u64 } from './results.js';
 import type {
   AddShardOptions,
+  ArcGroupStatus,
   ArcMigration,
   ArcMigrationState,
   CallOptions,
   ChangeOptions,
   ClusterStatus,
   MigrationPlan,
+  RemoveShardOptions,
+  ReplicaState,
 } from './types.js';
 
 /**
@@ -69,10 +74,40 @@ export class AdminApi {
     });
   }
 
-  /** Drains shard `id` (moves all its arcs to the others); when done it leaves the map. */
-  async removeShard(id: string, options: ChangeOptions = {}): Promise<MigrationPlan> {
+  /**
+   * Drains shard `id` (moves all its arcs to the others); when done it leaves the map. With
+   * `force` the shard is taken to be gone for good: its arcs are copied from their other
+   * in-sync replicas (refused with UNAVAILABLE when an arc has none, as at replication factor 1).
+   */
+  async removeShard(id: string, options: RemoveShardOptions = {}): Promise<MigrationPlan> {
     checkString('removeShard', 'id', id);
-    return this.#change('removeShard', options, { method: 'removeShard', request: { id, dryRun: options.dryRun ?? false } });
+    if (options.force !== undefined && typeof options.force !== 'boolean') {
+      throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `removeShard: force must be a boolean, got ${String(options.force)}`);
+    }
+    return this.#change('removeShard', options, {
+      method: 'removeShard',
+      request: { id, dryRun: options.dryRun ?? false, force: options.force ?? false },
+    });
+  }
+
+  /**
+   * Sets the replication factor (copies of every key, 1 to 5): copies every arc to the
+   * replicas it gains, like a membership change, and drops the extra copies when it lowers.
+   * Resolves once the plan is committed; the copies are made in the background (watch
+   * `status().migrations`; `status().replicationFactor` changes when they are done). A
+   * cluster with fewer shards than `n` keeps one copy on each shard until more join.
+   */
+  async setReplicationFactor(n: number, options: ChangeOptions = {}): Promise<MigrationPlan> {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_REPLICATION_FACTOR) {
+      throw new RingKvError(
+        ErrorCode.INVALID_ARGUMENT,
+        `setReplicationFactor: the replication factor must be an integer from 1 to ${MAX_REPLICATION_FACTOR}, got ${String(n)}`,
+      );
+    }
+    return this.#change('setReplicationFactor', options, {
+      method: 'setReplicationFactor',
+      request: { replicationFactor: n, dryRun: options.dryRun ?? false },
+    });
   }
 
   /** Gives shard `id` a new relative share of the ring and moves the arcs that change owner. */
@@ -128,9 +163,27 @@ export function toClusterStatus(res: StatusResponse__Output): ClusterStatus {
       bytes: u64(s.bytes),
       reachable: s.reachable,
       ...(s.error ? { error: s.error } : {}),
+      // A router without replication sends no state: every shard is then in sync.
+      replicaState: (s.replicaState || 'in_sync') as ReplicaState,
     })),
     migrations: res.migrations.map(toArcMigration),
     ...(res.migrationError ? { migrationError: res.migrationError } : {}),
+    replicationFactor: res.replicationFactor || 1,
+    arcGroups: res.arcGroups.map(toArcGroup),
+    underReplicatedArcs: res.underReplicatedArcs,
+    underReplicatedFraction: res.underReplicatedFraction,
+    ...(res.replicationError ? { replicationError: res.replicationError } : {}),
+  };
+}
+
+function toArcGroup(g: ArcGroup__Output): ArcGroupStatus {
+  return {
+    replicas: [...g.replicas],
+    primary: g.primary,
+    inSync: [...g.inSync],
+    arcs: g.arcs,
+    fraction: g.fraction,
+    underReplicated: g.underReplicated,
   };
 }
 
@@ -151,6 +204,7 @@ function toArcMigration(a: ArcMove__Output): ArcMigration {
     end: a.end,
     from: a.from,
     to: a.to,
+    targets: [...a.targets],
     // A newer router may report a state this client does not know; it is passed through.
     state: a.state as ArcMigrationState,
     keysMoved: u64(a.keysMoved),

@@ -130,6 +130,7 @@ export class GrpcRouterTransport implements RouterTransport {
         case 'removeShard': return this.#admin.removeShard(change.request, { deadline }, cb);
         case 'setWeight': return this.#admin.setWeight(change.request, { deadline }, cb);
         case 'rebalance': return this.#admin.rebalance(change.request, { deadline }, cb);
+        case 'setReplicationFactor': return this.#admin.setReplicationFactor(change.request, { deadline }, cb);
       }
     });
   }

@@ -8,6 +8,7 @@ import type {
   RebalanceRequest,
   RemoveShardRequest,
   ScanResponse__Output,
+  SetReplicationFactorRequest,
   SetWeightRequest,
   StatusResponse__Output,
 } from '@ringkv/core';
@@ -20,7 +21,8 @@ export type MembershipChange =
   | { method: 'addShard'; request: AddShardRequest }
   | { method: 'removeShard'; request: RemoveShardRequest }
   | { method: 'setWeight'; request: SetWeightRequest }
-  | { method: 'rebalance'; request: RebalanceRequest };
+  | { method: 'rebalance'; request: RebalanceRequest }
+  | { method: 'setReplicationFactor'; request: SetReplicationFactorRequest };
 
 /**
  * One router as the client talks to it. The client only ever calls these methods, so a
@@ -47,7 +49,7 @@ export interface RouterTransport {
   /** `withoutCounts` skips the shards' key and byte counts (a scan of each shard). */
   status(deadline: number, signal?: AbortSignal, withoutCounts?: boolean): Promise<StatusResponse__Output>;
   clusterMap(deadline: number, signal?: AbortSignal): Promise<ClusterMapReply__Output>;
-  /** AddShard, RemoveShard, SetWeight or Rebalance (dry run or not): the router's plan. */
+  /** AddShard, RemoveShard, SetWeight, Rebalance or SetReplicationFactor (dry run or not): the router's plan. */
   changeMembership(change: MembershipChange, deadline: number, signal?: AbortSignal): Promise<PlanResponse__Output>;
   /**
    * One standard health check (grpc.health.v1.Health/Check of the whole server): resolves to

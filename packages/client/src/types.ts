@@ -335,6 +335,31 @@ export interface ShardStatus {
   reachable: boolean;
   /** Why the shard could not be reached; absent when it could. */
   error?: string;
+  /**
+   * Whether the shard is in the in-sync sets of the arcs it replicates: `in_sync`,
+   * `out_of_sync` (dropped: unreachable or behind; the coordinator catches it up when it is
+   * back) or `catching_up` (receiving a copy of its arcs from their primaries).
+   */
+  replicaState: ReplicaState;
+}
+
+/** A shard's replication state (see `ShardStatus.replicaState`). */
+export type ReplicaState = 'in_sync' | 'out_of_sync' | 'catching_up';
+
+/** Arcs of the ring that share one preference list (the same replicas, in the same order). */
+export interface ArcGroupStatus {
+  /** The preference list: the shards that hold a copy of these arcs, primary candidates first. */
+  replicas: string[];
+  /** The first in-sync replica, which serves the arcs; empty when none is in sync. */
+  primary: string;
+  /** The replicas in the in-sync set, in preference order (the primary first). */
+  inSync: string[];
+  /** Contiguous arcs of the ring in the group. */
+  arcs: number;
+  /** Fraction of the hash space the group covers, 0 to 1. */
+  fraction: number;
+  /** Fewer in-sync replicas than the replication factor asks for (or than there are shards). */
+  underReplicated: boolean;
 }
 
 /** One arc of the hash ring changing owner. */
@@ -345,8 +370,14 @@ export interface ArcMigration {
   end: number;
   /** Shard id the arc moves from. */
   from: string;
-  /** Shard id the arc moves to. */
+  /** Shard id the arc moves to: its primary once the migration is done. */
   to: string;
+  /**
+   * Shards that receive a copy of the arc (its new replicas that did not hold it). With
+   * replication factor 1 this is `[to]`; a change that only drops copies or hands the arc to
+   * a replica that already holds it has none.
+   */
+  targets: string[];
   /** `pending`, `copying`, `handoff` (the source refuses the arc for a moment) or `done`. */
   state: ArcMigrationState;
   /** Keys copied so far. */
@@ -386,6 +417,16 @@ export interface ChangeOptions extends CallOptions {
   dryRun?: boolean;
 }
 
+export interface RemoveShardOptions extends ChangeOptions {
+  /**
+   * The shard will never return: copy its arcs from their other in-sync replicas instead of
+   * from it. Refused (UNAVAILABLE) when an arc has no other in-sync replica, which is always
+   * the case at replication factor 1.
+   * @default false
+   */
+  force?: boolean;
+}
+
 export interface AddShardOptions extends ChangeOptions {
   /**
    * Relative share of the ring (the existing shards usually have 1), > 0 and at most 1000.
@@ -409,4 +450,20 @@ export interface ClusterStatus {
    * for example an unreachable target; absent while the migration progresses or none runs.
    */
   migrationError?: string;
+  /** Copies of every key the cluster keeps (1 to 5; 1 from a router without replication). */
+  replicationFactor: number;
+  /**
+   * The ring's arcs grouped by preference list, with each group's primary and in-sync
+   * replicas, ordered by primary then by share of the ring.
+   */
+  arcGroups: ArcGroupStatus[];
+  /** Arcs with fewer in-sync replicas than the replication factor asks for. */
+  underReplicatedArcs: number;
+  /** Fraction of the hash space those arcs cover, 0 to 1. */
+  underReplicatedFraction: number;
+  /**
+   * Why the coordinating router's last failover or catch-up step failed (it retries);
+   * absent when none failed.
+   */
+  replicationError?: string;
 }

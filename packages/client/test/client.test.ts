@@ -181,6 +181,46 @@ describe('RingKvClient against a fake router', () => {
     expect(map.epoch).toBe(3n);
     expect(map.members.map((m) => m.id)).toEqual(['shard-1']);
   });
+
+  it('admin.status carries the replication factor, replica states and arc groups', async () => {
+    const st = await client.admin.status();
+    expect(st.replicationFactor).toBe(1);
+    expect(st.shards[0]!.replicaState).toBe('in_sync');
+    expect(st.arcGroups).toEqual([{ replicas: ['shard-1'], primary: 'shard-1', inSync: ['shard-1'], arcs: 1, fraction: 1, underReplicated: false }]);
+    expect(st.underReplicatedArcs).toBe(0);
+    expect(st.underReplicatedFraction).toBe(0);
+    expect(st.replicationError).toBeUndefined();
+  });
+
+  it('admin.setReplicationFactor sends the factor and dryRun; the plan has each arc\'s copy targets', async () => {
+    const dry = await client.admin.setReplicationFactor(3, { dryRun: true });
+    expect(dry.committed).toBe(false);
+    expect(dry.arcs[0]).toMatchObject({ from: 'shard-1', to: 'shard-1', targets: ['shard-2', 'shard-3'], estimatedKeys: 7n });
+    const plan = await client.admin.setReplicationFactor(2);
+    expect(plan).toMatchObject({ committed: true, epoch: 4n });
+    expect(router.adminRequests).toEqual([
+      { method: 'SetReplicationFactor', request: { replicationFactor: 3, dryRun: true } },
+      { method: 'SetReplicationFactor', request: { replicationFactor: 2, dryRun: false } },
+    ]);
+  });
+
+  it('admin.setReplicationFactor refuses a factor outside 1..5 before sending anything', async () => {
+    for (const n of [0, 6, 1.5, -1, Number.NaN, '2' as unknown as number]) {
+      expect(await codeOf(client.admin.setReplicationFactor(n)), String(n)).toBe(ErrorCode.INVALID_ARGUMENT);
+    }
+    expect(router.adminRequests).toEqual([]);
+  });
+
+  it('admin.removeShard sends force (default false) and refuses a non-boolean one', async () => {
+    await client.admin.removeShard('shard-2', { dryRun: true });
+    await client.admin.removeShard('shard-2', { force: true });
+    expect(router.adminRequests).toEqual([
+      { method: 'RemoveShard', request: { id: 'shard-2', dryRun: true, force: false } },
+      { method: 'RemoveShard', request: { id: 'shard-2', dryRun: false, force: true } },
+    ]);
+    expect(await codeOf(client.admin.removeShard('shard-2', { force: 'yes' as unknown as boolean }))).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(router.adminRequests.length).toBe(2);
+  });
 });
 
 describe('connect', () => {

@@ -44,6 +44,8 @@ export interface FakeRouter {
   delayMs: number;
   /** Cap on the entries of one scan page. */
   maxPage: number;
+  /** Every membership request received (RemoveShard, SetReplicationFactor), in order. */
+  adminRequests: Array<{ method: string; request: unknown }>;
   /** Sets the status its grpc.health.v1 service reports (watchers are told at once). */
   setServing(status: 'SERVING' | 'NOT_SERVING'): void;
   /** Graceful shutdown (100 ms). */
@@ -66,6 +68,7 @@ export async function startFakeRouter(port = 0): Promise<FakeRouter> {
     callError: undefined,
     delayMs: 0,
     maxPage: 10_000,
+    adminRequests: [],
     setServing: (status) => health.setStatus('', status),
     close: () => shutdownServer(server, 100),
     kill: () => server.forceShutdown(),
@@ -152,9 +155,25 @@ export async function startFakeRouter(port = 0): Promise<FakeRouter> {
       cb(null, {
         clusterId: 'fake',
         epoch: '3',
-        shards: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: String(fake.data.size), bytes: '10', reachable: true }],
+        shards: [{
+          id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: String(fake.data.size), bytes: '10', reachable: true,
+          replicaState: 'in_sync',
+        }],
         migrations: [],
+        replicationFactor: 1,
+        arcGroups: [{ replicas: ['shard-1'], primary: 'shard-1', inSync: ['shard-1'], arcs: 1, fraction: 1, underReplicated: false }],
+        underReplicatedArcs: 0,
+        underReplicatedFraction: 0,
       });
+    },
+    // Membership changes answer with a one-arc plan (a dry run is not committed).
+    RemoveShard(call: ServerUnaryCall<{ id: string; dryRun: boolean }, unknown>, cb: sendUnaryData<unknown>) {
+      fake.adminRequests.push({ method: 'RemoveShard', request: call.request });
+      cb(null, fakePlan(!call.request.dryRun, 'shard-1', 'shard-2', ['shard-2']));
+    },
+    SetReplicationFactor(call: ServerUnaryCall<{ dryRun: boolean }, unknown>, cb: sendUnaryData<unknown>) {
+      fake.adminRequests.push({ method: 'SetReplicationFactor', request: call.request });
+      cb(null, fakePlan(!call.request.dryRun, 'shard-1', 'shard-1', ['shard-2', 'shard-3']));
     },
     GetClusterMap(_call: unknown, cb: sendUnaryData<unknown>) {
       cb(null, {
@@ -174,4 +193,11 @@ export async function startFakeRouter(port = 0): Promise<FakeRouter> {
   health.setStatus('', 'SERVING');
   fake.address = `127.0.0.1:${bound}`;
   return fake;
+}
+
+function fakePlan(committed: boolean, from: string, to: string, targets: string[]): unknown {
+  return {
+    epoch: committed ? '4' : '3', committed, fraction: 0.5, estimatedKeys: '7', estimatedBytes: '70',
+    arcs: [{ start: 10, end: 20, from, to, targets, state: 'pending', keysMoved: '0', bytesMoved: '0', estimatedKeys: '7', estimatedBytes: '70' }],
+  };
 }

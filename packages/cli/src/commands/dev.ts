@@ -5,6 +5,7 @@ import { DevCluster, describeExit, resolveBins } from '../dev-cluster.js';
 import { resolveLayout, saveLayout, type DevRequest } from '../dev-layout.js';
 import { lockDataDir } from '../dev-lock.js';
 import { DEFAULT_ROUTER, ROUTER_ENV } from '../context.js';
+import { replicationFactorArg } from './replication.js';
 import { EXIT_ERROR, EXIT_OK, ExitCode, UsageError, parseFlag, type CliIo } from '../io.js';
 
 interface DevFlags {
@@ -12,6 +13,7 @@ interface DevFlags {
   dataDir: string;
   port: string;
   host: string;
+  replicationFactor: string;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -31,6 +33,7 @@ export function registerDevCommand(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'where data, logs and the layout (dev.json) live', './data')
     .option('--port <port>', 'router port', '7400')
     .option('--host <host>', 'address every process listens on', '127.0.0.1')
+    .option('--replication-factor <n>', 'copies of every key for a new cluster, 1 to 5 (later: ringkv replication set N)', '1')
     .action(async (flags: DevFlags, cmd: Command) => {
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const req: DevRequest = {
@@ -39,23 +42,38 @@ export function registerDevCommand(program: Command, io: CliIo): void {
         host: flags.host,
         explicit: { shards: explicit('shards'), port: explicit('port'), host: explicit('host') },
       };
+      const replicationFactor = replicationFactorArg(flags.replicationFactor, '--replication-factor');
       const dataDir = resolve(flags.dataDir);
-      const code = await runDev(io, dataDir, req);
+      const code = await runDev(io, dataDir, req, { replicationFactor, explicit: explicit('replicationFactor') });
       throw new ExitCode(code);
     });
 }
 
+export interface DevReplication {
+  /** Copies of every key, for a new cluster (the router's --replication-factor). */
+  replicationFactor: number;
+  /** Given on the command line (so worth a warning when an existing cluster ignores it). */
+  explicit: boolean;
+}
+
 /** Runs the cluster until a stop signal (exit 0) or an unexpected child exit (exit 1). */
-export async function runDev(io: CliIo, dataDir: string, req: DevRequest): Promise<number> {
+export async function runDev(io: CliIo, dataDir: string, req: DevRequest, replication: DevReplication = { replicationFactor: 1, explicit: false }): Promise<number> {
   const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
   const bins = resolveBins();
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
     const { layout, warnings, existing } = parseFlag(() => resolveLayout(dataDir, req));
+    const rf = replication.replicationFactor;
+    if (!existing && rf > layout.shards.length) {
+      throw new UsageError(`--replication-factor ${rf} needs at least ${rf} shards, got --shards ${layout.shards.length}`);
+    }
+    if (existing && replication.explicit) {
+      warnings.push(`--replication-factor ${rf} ignored: it only applies to a new cluster; change it with: ringkv replication set ${rf}`);
+    }
     for (const w of warnings) warn(w);
     saveLayout(dataDir, layout);
-    return await superviseCluster(io, new DevCluster(dataDir, layout, bins), existing);
+    return await superviseCluster(io, new DevCluster(dataDir, layout, bins, { replicationFactor: rf }), existing);
   } finally {
     unlock();
   }
@@ -138,6 +156,7 @@ function banner(cluster: DevCluster, epoch: bigint): string {
     `  router  ${router}`,
     `  shards  ${shards}`,
     `  data    ${cluster.dataDir}`,
+    ...(cluster.replicationFactor > 1 ? [`  copies  replication factor ${cluster.replicationFactor} (when the cluster was created; ringkv status shows the current one)`] : []),
     '',
     'In another terminal:',
     `  ringkv${flag} put hello world`,

@@ -44,12 +44,15 @@ export function registerShardCommands(program: Command, io: CliIo): void {
     shard
       .command('remove')
       .description('drain shard ID (move all its arcs to the others); then it leaves the map and can be stopped')
-      .argument('<id>', 'the shard to remove'),
-  ).action(async (id: string, flags: ChangeFlags, cmd: Command) => {
+      .argument('<id>', 'the shard to remove')
+      .option('--force', 'the shard will never return: copy its arcs from their other in-sync replicas, not from it ' +
+        '(needs replication factor 2 or more)'),
+  ).action(async (id: string, flags: ChangeFlags & { force?: boolean }, cmd: Command) => {
     parseFlag(() => validateShardId(id));
+    const force = flags.force === true;
     await runChange(cmd, io, flags, {
-      describe: `remove shard ${id}`,
-      run: (c, dryRun, timeoutMs) => c.admin.removeShard(id, { dryRun, timeoutMs }),
+      describe: force ? `force-remove shard ${id} (re-replicating its arcs from the other replicas)` : `remove shard ${id}`,
+      run: (c, dryRun, timeoutMs) => c.admin.removeShard(id, { dryRun, timeoutMs, force }),
     });
   });
 

@@ -6,8 +6,11 @@ import type { CliIo } from '../io.js';
 export function registerStatusCommand(program: Command, io: CliIo): void {
   program
     .command('status')
-    .description('cluster epoch, shards (reachability, live keys, bytes) and migrations')
-    .option('--json', 'print {"epoch","shards":[{"id","address","weight","state","keys","bytes"}],"migrations"} on one line')
+    .description('cluster epoch, shards (reachability, replica state, live keys, bytes), migrations and replication ' +
+      '(factor, arc groups with their primary and in-sync replicas, under-replicated arcs)')
+    .option('--json', 'print {"epoch","shards":[{"id","address","weight","state","replicaState","keys","bytes"}],"migrations",' +
+      '"replicationFactor","arcGroups":[{"replicas","primary","inSync","arcs","fraction","underReplicated"}],' +
+      '"underReplicatedArcs","underReplicatedFraction"} on one line')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
       const status = await withClient(cmd, io, (c) => c.admin.status());
       io.stdout.write(flags.json ? `${statusJson(status)}\n` : statusText(status));
