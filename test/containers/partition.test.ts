@@ -10,7 +10,9 @@ import { sleep, waitUntil } from '../helpers/wait.js';
 import { ContainerCluster, NODE_PORT } from './cluster.js';
 
 const FAILURE_TIMEOUT_MS = 2_000;
-/** Heartbeats, the map commit reaching the router and the writers' own backlog. */
+/** Heartbeat rounds and the commit of the failover. */
+const FAILOVER_MARGIN_MS = 2_500;
+/** The failover, then writes sent before it reached the router failing at the client's deadline. */
 const RECOVERY_MARGIN_MS = 6_000;
 const KEYS = 240;
 const WRITERS = 8;
@@ -166,6 +168,12 @@ describe('a primary cut off by a network partition (RF 3, coordinator)', () => {
     victimAddress = await cluster.shardAddress(victim);
     cutAt = performance.now();
     await cluster.disconnect(victim);
+    // The coordinator's own view: when its map has the victim out of sync (its arcs failed over).
+    const failedOver = waitUntil('the victim out of sync in the coordinator\'s map', async () => {
+      // The router's map as it is (Status would also ask every shard, the silent one included).
+      const map = await client.admin.clusterMap({ timeoutMs: 1_000 });
+      return map.replicaStates.some((r) => r.id === victim && r.state === 'out_of_sync') ? performance.now() : undefined;
+    }, FAILURE_TIMEOUT_MS + 20_000, 100);
 
     // Every key, the victim's included, takes a write again (sent after the cut).
     const recovered = await waitUntil('an acknowledged write to every key sent after the cut', async () =>
@@ -175,6 +183,11 @@ describe('a primary cut off by a network partition (RF 3, coordinator)', () => {
     const worst = Math.max(...afterCut);
     console.log(`partition: victim ${victim} (led ${victimKeys.length}/${KEYS} keys); every key writable again ${Math.round(recovered - cutAt)} ms after the cut `
       + `(latest first successful put started ${Math.round(worst)} ms after); failures so far ${stats.failed} ${JSON.stringify(Object.fromEntries(stats.failedByCode))}`);
+    const failoverMs = (await failedOver) - cutAt;
+    console.log(`partition: the coordinator's map had ${victim} out of sync ${Math.round(failoverMs)} ms after the cut`);
+    // Silent for the failure timeout, then noticed by the next heartbeat round (500 ms apart,
+    // each waiting up to 1 s for the silent shard) and committed.
+    expect(failoverMs).toBeLessThan(FAILURE_TIMEOUT_MS + FAILOVER_MARGIN_MS);
     expect(recovered - cutAt).toBeLessThan(FAILURE_TIMEOUT_MS + RECOVERY_MARGIN_MS);
 
     const after = await status();
