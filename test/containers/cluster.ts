@@ -35,18 +35,23 @@ export class ContainerCluster {
   readonly network: StartedNetwork;
   readonly shards = new Map<string, StartedTestContainer>();
   router: StartedTestContainer | undefined;
+  readonly #nodeArgs: string[];
   #stopped = false;
 
-  private constructor(network: StartedNetwork) {
+  private constructor(network: StartedNetwork, nodeArgs: string[]) {
     this.network = network;
+    this.#nodeArgs = nodeArgs;
   }
 
-  /** Starts a network, `shards` storage nodes (shard-1..) and a router bootstrapped with them. */
-  static async start(options: { shards?: number } = {}): Promise<ContainerCluster> {
+  /**
+   * Starts a network, `shards` storage nodes (shard-1..) and a router bootstrapped with them;
+   * `routerArgs` and `nodeArgs` are extra command-line flags of ringkv-router and ringkv-node.
+   */
+  static async start(options: { shards?: number; routerArgs?: string[]; nodeArgs?: string[] } = {}): Promise<ContainerCluster> {
     const runId = inject('ringkvTestRun');
     const name = `${NETWORK_PREFIX}${runId}-${randomBytes(3).toString('hex')}`;
     const network = await new Network({ nextUuid: () => name }).start();
-    const cluster = new ContainerCluster(network);
+    const cluster = new ContainerCluster(network, options.nodeArgs ?? []);
     try {
       const ids = Array.from({ length: options.shards ?? 3 }, (_, i) => `shard-${i + 1}`);
       await Promise.all(ids.map((id) => cluster.startShard(id)));
@@ -60,7 +65,7 @@ export class ContainerCluster {
           RINGKV_SHARDS: ids.map((id) => `${id}=${id}:${NODE_PORT}`).join(','),
           RINGKV_LOG_LEVEL: 'info',
         })
-        .withCommand(['ringkv-router'])
+        .withCommand(['ringkv-router', ...(options.routerArgs ?? [])])
         .withExposedPorts(ROUTER_PORT)
         // The image's HEALTHCHECK runs the CLI every 5 s; the log line is enough here.
         .withHealthCheck(NO_HEALTHCHECK)
@@ -82,7 +87,7 @@ export class ContainerCluster {
       .withNetworkAliases(id)
       .withLabels(labels('shard'))
       .withEnvironment({ RINGKV_NODE_ID: id, RINGKV_LISTEN: `0.0.0.0:${NODE_PORT}`, RINGKV_LOG_LEVEL: 'info' })
-      .withCommand(['ringkv-node'])
+      .withCommand(['ringkv-node', ...this.#nodeArgs])
       .withHealthCheck(NO_HEALTHCHECK)
       .withWaitStrategy(Wait.forLogMessage(/storage node listening/))
       .withStartupTimeout(60_000)
@@ -129,6 +134,33 @@ export class ContainerCluster {
       if (Date.now() > deadline) throw new Error(`${id} not serving 30 s after start: ${r.output}`);
       await sleep(250);
     }
+  }
+
+  /**
+   * `docker network disconnect`: the shard's container leaves the cluster's network (the
+   * process keeps running; nothing reaches it and it reaches nothing but itself).
+   */
+  async disconnect(id: string): Promise<void> {
+    const docker = await dockerode();
+    await docker.getNetwork(this.network.getId()).disconnect({ Container: this.#container(id).getId(), Force: true });
+  }
+
+  /** `docker network connect --alias ID`: the shard is back on the network under its name. */
+  async connect(id: string): Promise<void> {
+    const docker = await dockerode();
+    await docker.getNetwork(this.network.getId()).connect({ Container: this.#container(id).getId(), EndpointConfig: { Aliases: [id] } });
+  }
+
+  /**
+   * The shard's node address as the host reaches it: its IP on the cluster's network (a
+   * bridge network, so the host routes to it) and the node port.
+   */
+  async shardAddress(id: string): Promise<string> {
+    const docker = await dockerode();
+    const info = await docker.getContainer(this.#container(id).getId()).inspect();
+    const ip = info.NetworkSettings.Networks[this.network.getName()]?.IPAddress;
+    if (!ip) throw new Error(`${id} is not on network ${this.network.getName()}`);
+    return `${ip}:${NODE_PORT}`;
   }
 
   async #waitState(id: string, running: boolean): Promise<void> {

@@ -110,11 +110,13 @@ export class Replicator {
   /** Marks shards out of sync (those whose loss would leave an arc with no in-sync replica stay). */
   async #drop(ids: string[], silent: string[]): Promise<void> {
     let dropped: string[] = [];
+    // The shards being dropped are not waited for: a silent one would hold the failover (and
+    // this router's switch to it) for a whole request timeout. They get the map in the background.
     const map = await this.#topology.commit((current) => {
       const next = dropReplicas(current, ids);
       dropped = next.dropped;
       return next.map;
-    });
+    }, [], [], ids);
     if (dropped.length === 0) return;
     this.counts.dropped += dropped.length;
     this.lastError = '';

@@ -187,11 +187,13 @@ export class Topology {
    * adopted and pushed to every shard of the old and new map. Rejects with UNAVAILABLE if a
    * shard in `mustAck` did not install it (the commit stands; the caller retries its step).
    * Shards in `first` get the map before the others (for example migration targets, which
-   * must accept forwarded writes as soon as a source starts sending them). Commits are
-   * serialized.
+   * must accept forwarded writes as soon as a source starts sending them). Shards in `later`
+   * (for example shards being dropped because they do not answer) are not waited for: they
+   * get the map in the background, after this router has adopted it. Commits are serialized.
    */
   commit(
     change: (current: ClusterMap) => Omit<ClusterMap, 'epoch'>, mustAck: Iterable<string> = [], first: Iterable<string> = [],
+    later: Iterable<string> = [],
   ): Promise<ClusterMap> {
     const run = this.#commits.then(async () => {
       const next: ClusterMap = { ...change(this.map), epoch: this.epoch + 1n };
@@ -210,8 +212,11 @@ export class Topology {
         return c;
       });
       const early = new Set(first);
-      const failed = await this.#push(clients.filter((c) => early.has(c.id)), next);
-      for (const id of await this.#push(clients.filter((c) => !early.has(c.id)), next)) failed.add(id);
+      const deferred = new Set(later);
+      const now = clients.filter((c) => !deferred.has(c.id));
+      const failed = await this.#push(now.filter((c) => early.has(c.id)), next);
+      for (const id of await this.#push(now.filter((c) => !early.has(c.id)), next)) failed.add(id);
+      for (const c of clients) if (deferred.has(c.id)) failed.add(c.id);
       for (const c of temp) c.close();
       // Our own map may already be in force (a reconcile adopted it from a node that had it).
       const ours = this.epoch === next.epoch && encodeClusterMapJson(this.map) === encodeClusterMapJson(next);

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Write cost of replication: the same write load against 3 shards and one router, bootstrapped
+// with each replication factor in turn (fresh cluster per factor). See BENCHMARKS.md.
+//   pnpm bench:replication -- --factors 1,3 --rounds 2 --workload insert --seconds 15 --inflight 64 [--json f] [--md BENCHMARKS.md]
+//
+// --rounds N runs the factors N times, alternating (1, 3, 1, 3, ...), so that load from
+// elsewhere on the machine hits every factor alike; the summary compares the means.
+//
+// The router runs with --coordinator in every run (as a replicated cluster would), so the only
+// difference between the runs is the replication factor: with RF N every write is applied by
+// its primary and then by the N - 1 other replicas before it is acknowledged.
+// Workloads (bench/lib/load.mjs): insert (100% puts of new keys, the default) or a (50% reads,
+// 50% updates, zipfian); reads go to the primary.
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { RingKvClient } from '@ringkv/client';
+import { benchCommit } from '../lib/commit.mjs';
+import { startCluster } from '../lib/local-cluster.mjs';
+import { WORKLOADS, preload, runWorkload } from '../lib/load.mjs';
+
+const argv = process.argv.slice(2);
+const { values: args } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
+  options: {
+    factors: { type: 'string', default: '1,3' },
+    rounds: { type: 'string', default: '1' },
+    workload: { type: 'string', default: 'insert' },
+    shards: { type: 'string', default: '3' },
+    inflight: { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '15' },
+    keys: { type: 'string', default: '100000' },
+    'value-size': { type: 'string', default: '100' },
+    json: { type: 'string' },
+    md: { type: 'string' },
+  },
+});
+const factors = args.factors.split(',').map(Number);
+const rounds = Number(args.rounds);
+const shards = Number(args.shards);
+const inflight = Number(args.inflight);
+const seconds = Number(args.seconds);
+const keys = Number(args.keys);
+const value = Buffer.alloc(Number(args['value-size']), 'v');
+const workload = args.workload;
+if (!WORKLOADS[workload]) throw new Error(`unknown workload ${workload}: use insert or a`);
+for (const f of factors) if (!Number.isInteger(f) || f < 1 || f > shards) throw new Error(`replication factor ${f}: must be 1..${shards}`);
+const log = (...a) => console.error('[bench:replication]', ...a);
+
+const commit = benchCommit({ subject: true });
+const results = {
+  date: new Date().toISOString(),
+  commit,
+  machine: { cores: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgStart: loadavg()[0] },
+  args, runs: [],
+};
+
+for (const [round, rf] of Array.from({ length: rounds }, (_, i) => factors.map((f) => [i + 1, f])).flat()) {
+  log(`round ${round}, RF ${rf}: ${shards} shards, ${WORKLOADS[workload].name}, ${inflight} in flight, ${seconds}s`);
+  const env = await startCluster({ shards, routerArgs: ['--replication-factor', String(rf), '--coordinator'] });
+  const client = await RingKvClient.connect({ routers: [env.router] });
+  const sys = { get: (k) => client.get(k), put: (k, v) => client.put(k, v), close: () => client.close() };
+  try {
+    const status = await client.admin.clusterMap();
+    if (status.replicationFactor !== rf) throw new Error(`cluster started with replication factor ${status.replicationFactor}, not ${rf}`);
+    if (!WORKLOADS[workload].insert) {
+      const t = performance.now();
+      await preload(sys, keys, value, inflight);
+      log(`  loaded ${keys} keys in ${((performance.now() - t) / 1000).toFixed(1)}s`);
+    }
+    const r = await runWorkload(sys, { workload, keys, value, inflight, seconds });
+    log(`  ${Math.round(r.opsPerSec)} ops/s p50 ${r.p50Us}us p99 ${r.p99Us}us errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+    results.runs.push({ round, replicationFactor: rf, workload, ...r, loadAvg: loadavg()[0] });
+  } finally {
+    await sys.close();
+    await env.stop();
+  }
+}
+results.machine.loadAvgEnd = loadavg()[0];
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const ms = (us) => (us / 1000).toFixed(2);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Per factor: mean throughput and mean p50/p99 over its rounds. */
+results.summary = factors.map((rf) => {
+  const runs = results.runs.filter((r) => r.replicationFactor === rf);
+  return { replicationFactor: rf, runs: runs.length, opsPerSec: mean(runs.map((r) => r.opsPerSec)), p50Us: mean(runs.map((r) => r.p50Us)), p99Us: mean(runs.map((r) => r.p99Us)), errors: runs.reduce((a, r) => a + r.errors, 0) };
+});
+const base = results.summary.find((r) => r.replicationFactor === 1);
+const lines = [
+  '| run | replication factor | ops/s | p50 (ms) | p99 (ms) | errors | ops/s vs RF 1 | p99 vs RF 1 |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+];
+const row = (label, r) => lines.push(`| ${label} | ${r.replicationFactor} | ${fmt(r.opsPerSec)} | ${ms(r.p50Us)} | ${ms(r.p99Us)} | ${r.errors} | `
+  + `${base ? (r.opsPerSec / base.opsPerSec).toFixed(2) : 'n/a'} | ${base ? (r.p99Us / base.p99Us).toFixed(2) : 'n/a'} |`);
+for (const r of results.runs) row(`round ${r.round} (load avg ${r.loadAvg.toFixed(1)})`, r);
+if (rounds > 1) for (const r of results.summary) row(`**mean of ${r.runs}**`, r);
+const table = lines.join('\n');
+console.log(table);
+if (args.json) writeFileSync(args.json, JSON.stringify({ ...results, table }, null, 2));
+if (args.md) {
+  const m = results.machine;
+  const block = [
+    '<!-- bench:replication:start -->',
+    `Run ${results.date.slice(0, 16).replace('T', ' ')} UTC on commit \`${commit}\`, ${m.cores} × ${m.cpuModel}, ${m.memGiB} GiB RAM, Node ${m.node}; `
+      + `1-min load average ${m.loadAvgStart.toFixed(2)} at the start, ${m.loadAvgEnd.toFixed(2)} at the end. ${shards} shards and one router (--coordinator) `
+      + `on this machine, a fresh cluster per replication factor; ${WORKLOADS[workload].name}, ${inflight} in flight, ${value.length} B values, ${seconds} s per run.`,
+    '',
+    '```',
+    `pnpm bench:replication -- ${argv.filter((a) => a !== '--').join(' ')}`,
+    '```',
+    '',
+    table,
+    '<!-- bench:replication:end -->',
+  ].join('\n');
+  let text = readFileSync(args.md, 'utf8');
+  if (text.includes('<!-- bench:replication:start -->')) text = text.replace(/<!-- bench:replication:start -->[\s\S]*<!-- bench:replication:end -->/, block);
+  else text += `\n${block}\n`;
+  writeFileSync(args.md, text);
+}
+process.exit(0);
