@@ -57,6 +57,12 @@ export class PeerPool {
     });
   }
 
+  /** Drops the client of a peer that did not answer: the next call opens a new connection. */
+  reset(address: string): void {
+    this.#clients.get(address)?.close();
+    this.#clients.delete(address);
+  }
+
   /** Closes the clients of peers that are no longer in the cluster. */
   retain(addresses: Iterable<string>): void {
     const keep = new Set(addresses);

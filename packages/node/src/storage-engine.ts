@@ -219,6 +219,8 @@ export class StorageEngine {
             .then((theirs) => theirs && this.installClusterMap(theirs)).catch(() => undefined);
         } else if (e.code !== ErrorCode.WRONG_OWNER) {
           this.#unreachable.set(f.targetId, { epoch: f.epoch, at: Date.now() });
+          // A new connection next time: an old one may be stuck in TCP retransmission backoff.
+          if (e.code === ErrorCode.DEADLINE_EXCEEDED || e.code === ErrorCode.UNAVAILABLE) this.#peers.reset(member.address);
           this.#log?.warn({ replica: f.targetId, err: e.message, epoch: f.epoch.toString() }, 'replication failed: asking for the replica to be dropped from the in-sync set');
         }
         this.replicated.failures++;
@@ -532,7 +534,12 @@ export class StorageEngine {
       }
     }
     await this.barrier();
-    return arcs.map((arc) => this.#migration.isDirty(arc));
+    // An arc whose move copies nothing (only its primary changes, to a replica in sync) is never dirty.
+    const moves = own!.map.migrations;
+    return arcs.map((arc) => {
+      const move = moves.find((m) => m.start === arc.start && m.end === arc.end)!;
+      return move.targets.length > 0 && this.#migration.isDirty(arc);
+    });
   }
 
   /** Live keys and bytes held in each arc. */

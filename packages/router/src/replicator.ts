@@ -34,6 +34,8 @@ export class Replicator {
   readonly #rate: number;
   /** performance.now() of each shard's last answer. */
   readonly #lastOk = new Map<string, number>();
+  /** When each shard's client was last replaced (see Topology.resetShard). */
+  readonly #lastReset = new Map<string, number>();
   /** Consecutive answers of each shard. */
   readonly #streak = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
@@ -84,6 +86,14 @@ export class Replicator {
         if (hb.epoch === map.epoch) for (const id of hb.unreachable) complaints.add(id);
       } catch {
         this.#streak.set(m.id, 0);
+        // Silent for a while: a new connection, not one stuck in retransmission backoff,
+        // tries the next heartbeat (at most once per failure timeout).
+        const silentFor = performance.now() - this.#lastOk.get(m.id)!;
+        const reset = this.#lastReset.get(m.id) ?? 0;
+        if (silentFor > this.#timeout && performance.now() - reset > this.#timeout) {
+          this.#lastReset.set(m.id, performance.now());
+          this.#topology.resetShard(m.id);
+        }
       }
     }));
     for (const id of this.#lastOk.keys()) if (!members.some((m) => m.id === id)) this.#lastOk.delete(id);

@@ -240,6 +240,18 @@ export class Topology {
     return run;
   }
 
+  /**
+   * Replaces the client of a shard with a new one (a new connection): after a network
+   * partition, the old TCP connection may sit in retransmission backoff for many seconds
+   * after the network is back, while a new one connects at once.
+   */
+  resetShard(id: string): void {
+    const old = this.#shards.get(id);
+    if (!old) return;
+    this.#shards.set(id, new ShardClient({ id: old.id, address: old.address }, () => this.epoch, this.#shardOptions));
+    old.close();
+  }
+
   #syncShards(): void {
     const members = allMembers(this.map);
     const wanted = new Map(members.map((m) => [m.id, m]));
