@@ -58,6 +58,12 @@ describe('replica reads (3 shards, replication factor 3)', () => {
 
   const reached = (delta: Map<string, number>) => [...delta].filter(([, n]) => n > 0).map(([id]) => id).sort();
 
+  it('the primaries replicated every write to both other replicas (ringkv_node_replicated_records_total)', async () => {
+    const sent = await Promise.all(env.cluster.shardIds.map(async (id) => (await scrape(metricsOf.get(id)!)).sum('ringkv_node_replicated_records_total')));
+    // Each of the 200 writes went from its primary to the 2 other replicas.
+    expect(sent.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2 * KEYS.length);
+  });
+
   it('reads from the primary (the default) go to one shard for one key', async () => {
     const delta = await getsDuring(async () => {
       for (let i = 0; i < SAME_KEY_READS; i++) expect((await client.get(KEYS[7]!))?.toString()).toBe(valueOf(7));

@@ -68,6 +68,10 @@ export class NodeMetrics {
       () => engine.ingested.applied);
     counter('ringkv_node_migration_skipped_keys_total', 'Records received from migration sources and skipped (not newer than what was held)',
       () => engine.ingested.skipped);
+    counter('ringkv_node_replicated_records_total', 'Records this node, as a primary, replicated to its replicas (counted per replica)',
+      () => engine.replicated.records);
+    counter('ringkv_node_replication_failures_total', 'Replications this node, as a primary, sent that a replica did not acknowledge',
+      () => engine.replicated.failures);
   }
 
   /** Records every op of a frame or call that ended at once (`results` in op order, or `err` for all). */
