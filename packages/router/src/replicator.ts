@@ -41,6 +41,8 @@ export class Replicator {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #catchingUp: Promise<void> | undefined;
+  #nextCatchUpAt = 0;
+  #lastStuckLog = 0;
   #closed = false;
   readonly #abort = new AbortController();
   /** Why the last failover or catch-up step failed ('' once one succeeds). */
@@ -104,10 +106,12 @@ export class Replicator {
     const drop = [...new Set([...silent, ...[...complaints].filter((id) => own.replicaState(id) !== 'out_of_sync' && members.some((m) => m.id === id))])];
     if (drop.length > 0) await this.#drop(drop, silent);
     else this.lastError = '';
-    if (!this.#catchingUp && !isMigrating(this.#topology.map)) {
+    if (!this.#catchingUp && !isMigrating(this.#topology.map) && performance.now() >= this.#nextCatchUpAt) {
       const back = members.find((m) => own.replicaState(m.id) !== 'in_sync' && (this.#streak.get(m.id) ?? 0) >= 2);
       if (back && map.replicationFactor > 1) {
         this.#catchingUp = this.#catchUp(back.id).catch((err) => {
+          // Not every heartbeat: a failing catch-up is retried after a failure timeout.
+          this.#nextCatchUpAt = performance.now() + this.#timeout;
           this.lastError = `catch-up of ${back.id}: ${(err as Error).message}`;
           this.#log.warn({ shard: back.id, err: (err as Error).message }, 'catch-up failed; retrying');
         }).finally(() => {
@@ -122,12 +126,24 @@ export class Replicator {
     let dropped: string[] = [];
     // The shards being dropped are not waited for: a silent one would hold the failover (and
     // this router's switch to it) for a whole request timeout. They get the map in the background.
-    const map = await this.#topology.commit((current) => {
-      const next = dropReplicas(current, ids);
-      dropped = next.dropped;
-      return next.map;
-    }, [], [], ids);
-    if (dropped.length === 0) return;
+    let map: ClusterMap;
+    try {
+      map = await this.#topology.commit((current) => {
+        const next = dropReplicas(current, ids);
+        dropped = next.dropped;
+        // Nothing can go (each is the last in-sync replica of some arc): commit nothing.
+        if (dropped.length === 0) throw new NothingToDrop();
+        return next.map;
+      }, [], [], ids);
+    } catch (err) {
+      if (!(err instanceof NothingToDrop)) throw err;
+      this.lastError = `cannot drop ${ids.join(', ')}: the last in-sync replica of some arcs, which wait for it`;
+      if (performance.now() - this.#lastStuckLog > 10_000) {
+        this.#lastStuckLog = performance.now();
+        this.#log.warn({ shards: ids }, this.lastError);
+      }
+      return;
+    }
     this.counts.dropped += dropped.length;
     this.lastError = '';
     this.#log.warn({
@@ -138,7 +154,9 @@ export class Replicator {
   /** Copies to a shard every arc it replicates, from each arc's primary, then marks it in sync. */
   async #catchUp(id: string): Promise<void> {
     const started = Date.now();
-    const catching = await this.#topology.commit((m) => ({ ...m, replicaStates: setState(m.replicaStates, id, 'catching_up') }), [id], [id]);
+    const already = this.#topology.map.replicaStates.find((r) => r.id === id)?.state === 'catching_up';
+    const catching = already ? this.#topology.map
+      : await this.#topology.commit((m) => ({ ...m, replicaStates: setState(m.replicaStates, id, 'catching_up') }), [id], [id]);
     const own = new Ownership(catching);
     const primaries = new Set<string>();
     for (const iv of own.intervals()) if (iv.replicas.includes(id) && iv.owner !== id) primaries.add(iv.owner);
@@ -168,6 +186,8 @@ export class Replicator {
     await this.#catchingUp;
   }
 }
+
+class NothingToDrop extends Error {}
 
 function setState(states: ReplicaStateEntry[], id: string, state: ReplicaStateEntry['state']): ReplicaStateEntry[] {
   return [...states.filter((r) => r.id !== id), { id, state }];
