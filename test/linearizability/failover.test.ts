@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RingKvClient, RingKvError } from '@ringkv/client';
+import { ErrorCode, RingKvClient } from '@ringkv/client';
 import { Ownership, hash32 } from '@ringkv/core';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { replicationRouterArgs } from '../replication/writers.js';
-import { HistoryRecorder, checkHistory, type RegisterOp } from './checker.js';
+import { HistoryRecorder, checkHistory } from './checker.js';
+import { registerLoop } from './register-client.js';
 
 /**
  * Per-key linearizability across a failover: with replication factor 3, clients run
@@ -47,68 +48,10 @@ describe('linearizability across a failover (replicationFactor 3)', () => {
     let opsStarted = 0;
     const t0 = performance.now();
     const stop = () => stopped || opsStarted >= MAX_OPS || performance.now() - t0 > MAX_RUN_MS;
-    const loop = async (c: number, client: RingKvClient) => {
-      let seed = 0x2545f491 * (c + 1);
-      const rnd = () => {
-        seed ^= seed << 13;
-        seed ^= seed >>> 17;
-        seed ^= seed << 5;
-        return (seed >>> 0) / 2 ** 32;
-      };
-      const lastVersion = new Map<string, bigint>();
-      let seq = 0;
-      while (!stop()) {
-        opsStarted++;
-        const key = keys[Math.floor(rnd() * keys.length)]!;
-        const p = rnd();
-        const value = `c${c}-${seq++}`;
-        const op: RegisterOp =
-          p < 0.4 ? { kind: 'read' }
-          : p < 0.7 ? { kind: 'write', value }
-          : p < 0.95 ? { kind: 'cas', expectedVersion: lastVersion.get(key) ?? 1n, value }
-          : { kind: 'delete' };
-        const id = history.invoke(c, key, op);
-        try {
-          switch (op.kind) {
-            case 'read': {
-              const e = await client.getEntry(key);
-              history.ok(id, { kind: 'read', value: e?.value.toString('utf8'), ...(e ? { version: e.version } : {}) });
-              if (e) lastVersion.set(key, e.version);
-              break;
-            }
-            case 'write': {
-              const version = await client.put(key, op.value);
-              history.ok(id, { kind: 'written', version });
-              lastVersion.set(key, version);
-              break;
-            }
-            case 'cas': {
-              const version = await client.put(key, op.value, { ifVersion: op.expectedVersion });
-              history.ok(id, { kind: 'written', version });
-              lastVersion.set(key, version);
-              break;
-            }
-            case 'delete': {
-              const existed = await client.delete(key);
-              history.ok(id, { kind: 'deleted', existed });
-              lastVersion.delete(key);
-              break;
-            }
-          }
-        } catch (err) {
-          const code = err instanceof RingKvError ? err.code : 'NON_RINGKV_ERROR';
-          if (op.kind === 'cas' && code === ErrorCode.CONFLICT) {
-            history.ok(id, { kind: 'conflict' });
-            continue;
-          }
-          errors.set(`${op.kind}:${code}`, (errors.get(`${op.kind}:${code}`) ?? 0) + 1);
-          if (op.kind === 'read' || NOT_APPLIED.has(code)) history.fail(id, `${code}: ${(err as Error).message}`);
-          else history.info(id, `${code}: ${(err as Error).message}`);
-          await sleep(10);
-        }
-      }
-    };
-    const loops = clients.slice(1).map((c, i) => loop(i + 1, c));
+    const loops = clients.slice(1).map((client, i) => registerLoop({
+      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, seed: 0x2545f491, backoffMs: 10,
+      onError: (what) => errors.set(what, (errors.get(what) ?? 0) + 1),
+    }));
     let killedAt = 0;
     let restartedAt = 0;
     try {

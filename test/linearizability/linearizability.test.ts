@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RingKvClient, RingKvError } from '@ringkv/client';
+import { ErrorCode, RingKvClient } from '@ringkv/client';
 import { Ring, hash32, ringOf } from '@ringkv/core';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { ExtraNode } from '../helpers/extra-node.js';
 import { mapLimit } from '../helpers/keys.js';
 import { addShard, removeShard, waitForMigrations } from '../helpers/membership.js';
 import { sleep } from '../helpers/wait.js';
-import { HistoryRecorder, checkHistory, type RegisterOp } from './checker.js';
+import { HistoryRecorder, checkHistory } from './checker.js';
+import { registerLoop } from './register-client.js';
 
 /**
  * Invariant 2 (per-key linearizability across migrations), checked on a real history: several
@@ -79,68 +80,9 @@ describe('linearizability while arcs move', () => {
     const t0 = performance.now();
     const stop = () => stopped || opsStarted >= MAX_OPS || performance.now() - t0 > MAX_RUN_MS;
 
-    const loop = async (c: number, client: RingKvClient) => {
-      let seed = 0x1234567 * (c + 1);
-      const rnd = () => {
-        seed ^= seed << 13;
-        seed ^= seed >>> 17;
-        seed ^= seed << 5;
-        return (seed >>> 0) / 2 ** 32;
-      };
-      const lastVersion = new Map<string, bigint>();
-      let seq = 0;
-      while (!stop()) {
-        opsStarted++;
-        const key = keys[Math.floor(rnd() * keys.length)]!;
-        const p = rnd();
-        const value = `c${c}-${seq++}`;
-        const op: RegisterOp =
-          p < 0.4 ? { kind: 'read' }
-          : p < 0.7 ? { kind: 'write', value }
-          : p < 0.95 ? { kind: 'cas', expectedVersion: lastVersion.get(key) ?? 1n, value }
-          : { kind: 'delete' };
-        const id = history.invoke(c, key, op);
-        try {
-          switch (op.kind) {
-            case 'read': {
-              const e = await client.getEntry(key);
-              history.ok(id, { kind: 'read', value: e?.value.toString('utf8'), ...(e ? { version: e.version } : {}) });
-              if (e) lastVersion.set(key, e.version);
-              break;
-            }
-            case 'write': {
-              const version = await client.put(key, op.value);
-              history.ok(id, { kind: 'written', version });
-              lastVersion.set(key, version);
-              break;
-            }
-            case 'cas': {
-              const version = await client.put(key, op.value, { ifVersion: op.expectedVersion });
-              history.ok(id, { kind: 'written', version });
-              lastVersion.set(key, version);
-              break;
-            }
-            case 'delete': {
-              const existed = await client.delete(key);
-              history.ok(id, { kind: 'deleted', existed });
-              lastVersion.delete(key);
-              break;
-            }
-          }
-        } catch (err) {
-          const code = err instanceof RingKvError ? err.code : 'NON_RINGKV_ERROR';
-          if (op.kind === 'cas' && code === ErrorCode.CONFLICT) {
-            history.ok(id, { kind: 'conflict' });
-            continue;
-          }
-          const msg = `${code}: ${(err as Error).message}`;
-          countError(`${op.kind}:${code}`, msg);
-          if (op.kind === 'read' || NOT_APPLIED.has(code)) history.fail(id, msg);
-          else history.info(id, msg);
-        }
-      }
-    };
-    const loops = clients.slice(1).map((c, i) => loop(i + 1, c));
+    const loops = clients.slice(1).map((client, i) => registerLoop({
+      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, onError: countError, seed: 0x1234567,
+    }));
 
     // Membership changes while the clients run.
     const phases: Array<{ name: string; start: number; end: number; arcs: number; estimatedKeys: bigint }> = [];
