@@ -51,6 +51,8 @@ export type ReplicaCondition = 'out_of_sync' | 'catching_up';
 export interface ReplicaStateEntry {
   id: string;
   state: ReplicaCondition;
+  /** With 'catching_up': the epoch that started the catch-up. */
+  since?: bigint;
 }
 
 export const MAX_REPLICATION_FACTOR = 5;
@@ -89,7 +91,7 @@ export function clusterMapToProto(map: ClusterMap): ClusterMapProto {
     replicationFactor: map.replicationFactor,
     migrations: map.migrations.map(arcMoveToProto),
     nextMembers: map.nextMembers.map(memberToProto),
-    replicaStates: map.replicaStates.map((r) => ({ id: r.id, state: r.state })),
+    replicaStates: map.replicaStates.map((r) => ({ id: r.id, state: r.state, since: (r.since ?? 0n).toString() })),
     nextReplicationFactor: map.nextReplicationFactor,
   };
 }
@@ -126,7 +128,9 @@ export function clusterMapFromProto(p: ClusterMap__Output): ClusterMap {
     vnodesPerWeight: p.vnodesPerWeight,
     replicationFactor: p.replicationFactor || 1,
     migrations: p.migrations.map(arcMoveFromProto),
-    replicaStates: (p.replicaStates ?? []).map((r) => ({ id: r.id, state: r.state as ReplicaCondition })),
+    replicaStates: (p.replicaStates ?? []).map((r) => ({
+      id: r.id, state: r.state as ReplicaCondition, ...(r.state === 'catching_up' ? { since: BigInt(r.since ?? 0) } : {}),
+    })),
     nextReplicationFactor: p.nextReplicationFactor ?? 0,
   };
   // Maps written before replication named no targets: the one target was `to`.

@@ -167,6 +167,23 @@ export class Ownership {
   }
 }
 
+/**
+ * True when some arc has no in-sync replica in `map`, or will have none once its migrations
+ * complete: a map no coordinator may commit (a failover must not drop, and a plan must not
+ * move an arc onto, shards none of which is in sync).
+ */
+export function leavesArcWithoutInSyncReplica(map: ClusterMap): boolean {
+  if (new Ownership(map).hasArcWithoutInSyncReplica()) return true;
+  if (!isMigrating(map)) return false;
+  const ids = new Set(map.nextMembers.map((m) => m.id));
+  const finished: ClusterMap = {
+    ...map, members: map.nextMembers, nextMembers: [], migrations: [],
+    replicationFactor: map.nextReplicationFactor || map.replicationFactor, nextReplicationFactor: 0,
+    replicaStates: map.replicaStates.filter((r) => ids.has(r.id)),
+  };
+  return new Ownership(finished).hasArcWithoutInSyncReplica();
+}
+
 /** members plus next members (a joining shard is only in the latter), each id once. */
 export function allMembers(map: ClusterMap): ClusterMember[] {
   const out = new Map<string, ClusterMember>();

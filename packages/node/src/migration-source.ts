@@ -44,12 +44,13 @@ export class MigrationSource {
     this.#ownership = ownership;
   }
 
-  isDirty(arc: Arc): boolean {
-    return !this.#clean.has(arcKey(arc));
+  /** Whether some target of the arc misses a write: no snapshot to it has completed since its last failed forward. */
+  isDirty(arc: Arc, targets: readonly string[]): boolean {
+    return targets.some((t) => !this.#clean.has(cleanKey(arc, t)));
   }
 
-  #markDirty(move: Arc): void {
-    const k = arcKey(move);
+  #markDirty(move: Arc, target: string): void {
+    const k = cleanKey(move, target);
     this.#pendingClean.delete(k);
     this.#clean.delete(k);
   }
@@ -81,7 +82,7 @@ export class MigrationSource {
         this.sent.forwardedKeys += f.records.length;
       } catch {
         failed.add(`m:${f.targetId}`);
-        for (const m of f.moves) this.#markDirty(m);
+        for (const m of f.moves) this.#markDirty(m, f.targetId);
       }
     }));
     return failed;
@@ -93,12 +94,12 @@ export class MigrationSource {
    * progress after each batch and when an arc is complete.
    */
   async *snapshot(
-    moves: ArcMoveState[], targetAddress: string, epoch: bigint, rateBytesPerSec: number,
+    moves: ArcMoveState[], targetId: string, targetAddress: string, epoch: bigint, rateBytesPerSec: number,
     barrier: () => Promise<void>, signal: AbortSignal,
   ): AsyncGenerator<ArcProgress> {
     for (const m of moves) {
-      this.#clean.delete(arcKey(m));
-      this.#pendingClean.add(arcKey(m));
+      this.#clean.delete(cleanKey(m, targetId));
+      this.#pendingClean.add(cleanKey(m, targetId));
     }
     // Every write decided before this point is applied (so in the snapshot) or forwarded.
     await barrier();
@@ -127,7 +128,7 @@ export class MigrationSource {
       const done = complete;
       complete = [];
       for (const i of done) {
-        const k = arcKey(moves[i]!);
+        const k = cleanKey(moves[i]!, targetId);
         if (this.#pendingClean.delete(k)) this.#clean.add(k);
       }
       if (rateBytesPerSec > 0) {
@@ -161,4 +162,9 @@ export class MigrationSource {
   close(): void {
     this.#closed = true;
   }
+}
+
+/** Cleanliness is per (arc, target): a failed forward to one target is not healed by a copy to another. */
+function cleanKey(arc: Arc, target: string): string {
+  return `${arcKey(arc)}>${target}`;
 }

@@ -99,7 +99,10 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
     },
     GetClusterMap(_call, cb) {
       const map = engine.clusterMap;
-      cb(null, { nodeId: engine.nodeId, unreachable: engine.unreachableReplicas(), ...(map ? { map: clusterMapToProto(map) } : {}) });
+      cb(null, {
+        nodeId: engine.nodeId, unreachable: engine.unreachableReplicas(), clock: engine.clockHighWater.toString(), settledEpoch: engine.settledEpoch.toString(),
+        ...(map ? { map: clusterMapToProto(map) } : {}),
+      });
     },
     UpdateClusterMap(call, cb) {
       let map;

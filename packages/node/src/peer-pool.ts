@@ -49,6 +49,16 @@ export class PeerPool {
     });
   }
 
+  /** A peer's settled epoch (see ClusterMapReply.settled_epoch) and version-clock high-water mark. */
+  clockOf(address: string, timeoutMs: number): Promise<{ epoch: bigint; clock: bigint }> {
+    return new Promise((resolve, reject) => {
+      this.#client(address).GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, reply) => {
+        if (err || !reply) return reject(err ? fromGrpcError(err) : new Error('no reply'));
+        resolve({ epoch: BigInt(reply.settledEpoch ?? 0), clock: BigInt(reply.clock ?? 0) });
+      });
+    });
+  }
+
   /** Gives a peer that is behind our map our map. */
   updateClusterMap(address: string, map: ClusterMap, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {

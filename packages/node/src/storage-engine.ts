@@ -91,6 +91,9 @@ export class StorageEngine {
   readonly #replicationTimeoutMs: number;
   /** In-sync replicas a replication to failed: id -> the epoch and time of the failure. */
   readonly #unreachable = new Map<string, { epoch: bigint; at: number }>();
+  #settledEpoch = 0n;
+  /** Set while a promoted primary raises its clock past its replicas' (see #syncClock). */
+  #clockSync: Promise<void> | undefined;
   /** See ApplyContext.unreplicated. */
   readonly #unreplicated = new Map<string, Promise<unknown>>();
 
@@ -130,6 +133,7 @@ export class StorageEngine {
       if (storedId === undefined) await this.#store.batch([{ type: 'put', key: NODE_ID_KEY, value: Buffer.from(this.nodeId) }], true);
       const mapJson = await this.#store.get(MAP_KEY);
       if (mapJson) this.#own = new Ownership(decodeClusterMapJson(mapJson.toString('utf8')));
+      this.#settledEpoch = this.#own?.epoch ?? 0n;
       const hlc = await this.#store.get(HLC_KEY);
       if (hlc) this.#clock.observe(hlc.readBigUInt64BE(0));
     } catch (err) {
@@ -266,6 +270,20 @@ export class StorageEngine {
     const previous = this.#own;
     const before = new Map(previous?.map.migrations.map((m) => [`${m.start}:${m.end}`, m.state]) ?? []);
     const startsCopying = (m: ArcMoveState) => m.state === ArcState.COPYING && before.get(`${m.start}:${m.end}`) !== ArcState.COPYING;
+    // A replica that starts catching up clears what it replicates, for the same reason as a
+    // migration target (below): the primaries then copy it back. Done before the map is
+    // saved and in force, so no copied record can be cleared, and a crash meanwhile redoes it
+    // (the coordinating router sends this map here first).
+    const since = (o: Ownership | undefined) => o?.map.replicaStates.find((r) => r.id === this.nodeId)?.since ?? 0n;
+    if (own.replicaState(this.nodeId) === 'catching_up'
+      && (previous?.replicaState(this.nodeId) !== 'catching_up' || since(previous) !== since(own))) {
+      await this.#clearRanges(replicatedArcs(own, this.nodeId, () => true));
+    }
+    // Promoted (a failover made this node the primary of arcs it did not lead): versions start
+    // above every version the other in-sync replicas hold, so an unacknowledged write the old
+    // primary stamped and left on one of them cannot win over this node's acknowledged ones.
+    const promoted = previous !== undefined && !sameReplicaStates(previous.map, map)
+      && [...own.intervals()].some((iv) => iv.owner === this.nodeId && previous.ownerOf(iv.end) !== this.nodeId);
     await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
     this.#own = own;
     // Queue indexes are rebuilt from storage where arcs arrived, left or changed state.
@@ -278,23 +296,60 @@ export class StorageEngine {
     // COPYING epoch before sources, so nothing is forwarded before this is done.
     const incoming = map.migrations.filter((m) => m.targets.includes(this.nodeId) && startsCopying(m));
     if (incoming.length > 0) await this.#clearRanges(incoming);
-    // A replica that starts catching up clears what it replicates, for the same reason: the
-    // primaries then copy it back (the coordinating router sends this map here first).
-    if (own.replicaState(this.nodeId) === 'catching_up' && previous?.replicaState(this.nodeId) !== 'catching_up') {
-      await this.#clearRanges(replicatedArcs(own, this.nodeId, () => true));
-    }
     // Only a source that starts forwarding (COPYING) or refusing (HANDOFF) an arc must wait
     // for the writes decided under the old map; everyone else answers at once.
     const sourceChanged = map.migrations.some((m) => m.from === this.nodeId && before.get(`${m.start}:${m.end}`) !== m.state
       && (m.state === ArcState.COPYING || m.state === ArcState.HANDOFF));
     // A replica promoted to primary first applies the replicated writes it accepted under the
     // old map; a deposed primary finishes the forwards it started.
-    const replicasChanged = !previous || JSON.stringify(previous.map.replicaStates) !== JSON.stringify(map.replicaStates)
+    const replicasChanged = !previous || !sameReplicaStates(previous.map, map)
       || previous.map.replicationFactor !== map.replicationFactor;
     if (sourceChanged || replicasChanged) await this.barrier();
     this.#scheduleCleanup(previous);
     this.#peers.retain(allMembers(map).map((m) => m.address));
+    this.#settledEpoch = map.epoch;
+    if (promoted) {
+      // Writes wait (reads do not) until the clock is past the other in-sync replicas' clocks.
+      const sync: Promise<void> = this.#syncClock(own).finally(() => {
+        if (this.#clockSync === sync) this.#clockSync = undefined;
+      });
+      this.#clockSync = sync;
+    }
     return map;
+  }
+
+  /**
+   * Observes the clocks of the other in-sync replicas once they have settled `own`'s epoch
+   * (by then they refuse the old primary and applied what they took from it). Best effort,
+   * at most about 1.5 s: an unreachable replica is being dropped anyway.
+   */
+  async #syncClock(own: Ownership): Promise<void> {
+    const peers = allMembers(own.map).filter((m) => m.id !== this.nodeId && own.replicaState(m.id) === 'in_sync');
+    const until = Date.now() + 1_500;
+    await Promise.all(peers.map(async (m) => {
+      while (Date.now() < until) {
+        try {
+          const { epoch, clock } = await this.#peers.clockOf(m.address, 500);
+          if (epoch >= own.epoch) {
+            this.#clock.observe(clock);
+            return;
+          }
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }));
+  }
+
+  /** The newest epoch whose install completed (see ClusterMapReply.settled_epoch). */
+  get settledEpoch(): bigint {
+    return this.#settledEpoch;
+  }
+
+  /** The version clock's high-water mark (see ClusterMapReply.clock). */
+  get clockHighWater(): bigint {
+    return this.#clock.last;
   }
 
   /** Deletes every record in the arcs (tombstones included), in batches. */
@@ -331,6 +386,10 @@ export class StorageEngine {
       return errorResult(new RingKvError(ErrorCode.WRONG_OWNER,
         `key belongs to ${owner} at epoch ${own.epoch}, not ${this.nodeId}`), own.epoch);
     }
+    // No in-sync replica (only a coordinator bug could commit that): nobody may serve it.
+    if (own.map.replicaStates.length > 0 && own.replicaState(this.nodeId) !== 'in_sync') {
+      return errorResult(new RingKvError(ErrorCode.UNAVAILABLE, `no in-sync replica of this key at epoch ${own.epoch}`), own.epoch);
+    }
     const move = own.moveOf(hash);
     if (move && move.state === ArcState.HANDOFF && move.from === this.nodeId) {
       return errorResult(new RingKvError(ErrorCode.TRY_AGAIN, `arc is being handed off to ${move.to}`), own.epoch);
@@ -352,6 +411,7 @@ export class StorageEngine {
   /** Runs a batch of operations; each result stands alone, in request order. */
   async execute(reqEpoch: bigint, ops: Op__Output[], signal?: AbortSignal): Promise<OpResult[]> {
     this.#checkOpen();
+    if (this.#clockSync && ops.some((op) => op.op !== 'get')) await this.#clockSync;
     const results: OpResult[] = new Array(ops.length);
     const readIdx: number[] = [];
     const readKeys: Buffer[] = [];
@@ -497,7 +557,7 @@ export class StorageEngine {
     });
     const target = allMembers(own.map).find((m) => m.id === targetId);
     if (!target) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} at epoch ${own.epoch}`);
-    return this.#migration.snapshot(moves, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+    return this.#migration.snapshot(moves, targetId, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
   /**
@@ -511,6 +571,10 @@ export class StorageEngine {
     if (!own || own.epoch < reqEpoch) {
       throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own?.epoch ?? 0n}`, { epoch: own?.epoch ?? 0n });
     }
+    // Exactly the requested epoch: the coordinator counts on the primaries of that epoch.
+    if (own.epoch !== reqEpoch) {
+      throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own.epoch}, catch-up asked at ${reqEpoch}`, { epoch: own.epoch });
+    }
     if (own.replicaState(targetId) !== 'catching_up') {
       throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `shard ${targetId} is not catching up at epoch ${own.epoch}`);
     }
@@ -519,7 +583,7 @@ export class StorageEngine {
       ...a, from: this.nodeId, to: targetId, targets: [targetId], state: ArcState.COPYING,
       keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
     }));
-    return this.#migration.snapshot(arcs, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+    return this.#migration.snapshot(arcs, targetId, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
   /** Once the arcs are in hand-off here: for each, whether it must be copied again. */
@@ -538,7 +602,7 @@ export class StorageEngine {
     const moves = own!.map.migrations;
     return arcs.map((arc) => {
       const move = moves.find((m) => m.start === arc.start && m.end === arc.end)!;
-      return move.targets.length > 0 && this.#migration.isDirty(arc);
+      return move.targets.length > 0 && this.#migration.isDirty(arc, move.targets);
     });
   }
 
@@ -739,6 +803,11 @@ export class StorageEngine {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+function sameReplicaStates(a: ClusterMap, b: ClusterMap): boolean {
+  const key = (m: ClusterMap) => m.replicaStates.map((r) => `${r.id}:${r.state}:${r.since ?? ''}`).join(',');
+  return key(a) === key(b);
 }
 
 /** Whether a node keeps the data at `hash`: it replicates it, or is receiving its arc. */

@@ -1,5 +1,5 @@
 import {
-  ArcState, ErrorCode, MAX_REPLICATION_FACTOR, MAX_SHARD_WEIGHT, Ownership, Ring, checkRingSize, RingKvError, allMembers, arcSize, isMigrating,
+  ArcState, ErrorCode, MAX_REPLICATION_FACTOR, leavesArcWithoutInSyncReplica, MAX_SHARD_WEIGHT, Ownership, Ring, checkRingSize, RingKvError, allMembers, arcSize, isMigrating,
   parseHostPort, ringOf, validateShardId,
   type ArcMoveState, type ClusterMap, type ClusterMember, type ReplicaStateEntry,
 } from '@ringkv/core';
@@ -129,6 +129,15 @@ export function startPlan(map: ClusterMap, plan: MembershipPlan, leaving?: strin
     throw new RingKvError(ErrorCode.MIGRATION_IN_PROGRESS,
       `the cluster map changed (epoch ${plan.baseEpoch} -> ${map.epoch}) while this change was being planned; try again`);
   }
+  const next = startPlanUnchecked(map, plan, leaving);
+  if (map.replicationFactor > 1 && leavesArcWithoutInSyncReplica({ ...next, epoch: map.epoch + 1n })) {
+    throw new RingKvError(ErrorCode.UNAVAILABLE,
+      'this change would leave some arcs with no in-sync replica (their replicas out of sync are not copied to); wait until they are back in sync');
+  }
+  return next;
+}
+
+function startPlanUnchecked(map: ClusterMap, plan: MembershipPlan, leaving?: string): Omit<ClusterMap, 'epoch'> {
   if (plan.moves.length === 0) {
     const ids = new Set(plan.nextMembers.map((m) => m.id));
     return {

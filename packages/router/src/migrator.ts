@@ -1,5 +1,5 @@
 import {
-  ArcState, allMembers, formatArc, isMigrating, type ArcMoveState, type ClusterMap, type Logger,
+  ArcState, ErrorCode, RingKvError, allMembers, formatArc, isMigrating, type ArcMoveState, type ClusterMap, type Logger,
 } from '@ringkv/core';
 import type { CoordinatorMarker } from './coordinator-marker.js';
 import type { Topology } from './topology.js';
@@ -131,13 +131,28 @@ export class Migrator {
     }
   }
 
-  #setStates(wave: ArcMoveState[], state: (m: ArcMoveState) => string | undefined, extra?: (m: ArcMoveState) => Partial<ArcMoveState>) {
+  /**
+   * The change that moves each arc of the wave to `state(arc)`. An arc the map changed
+   * meanwhile (a failover re-sourced it or dropped a target, resetting it to pending) is not
+   * moved on: the step fails and the wave starts again from the map, so a hand-off never
+   * completes for copies made under another plan.
+   */
+  #setStates(
+    wave: ArcMoveState[], state: (m: ArcMoveState) => string | undefined, extra?: (m: ArcMoveState) => Partial<ArcMoveState>,
+    expect?: string,
+  ) {
     return (map: ClusterMap): Omit<ClusterMap, 'epoch'> => ({
       ...map,
       migrations: map.migrations.map((m) => {
         const w = wave.find((x) => same(x, m));
         const s = w && state(w);
-        return s ? { ...m, state: s, ...(extra ? extra(w) : {}) } : m;
+        if (!s) return m;
+        const changed = m.from !== w.from || m.targets.join() !== w.targets.join() || (expect !== undefined && m.state !== expect);
+        if (changed) {
+          throw new RingKvError(ErrorCode.TRY_AGAIN,
+            `arc ${formatArc(m)} changed during its migration step (now ${m.state} from ${m.from} to [${m.targets.join(', ')}]); restarting the wave`);
+        }
+        return { ...m, state: s, ...(extra ? extra(w) : {}) };
       }),
     });
   }
@@ -187,7 +202,7 @@ export class Migrator {
       this.#abort.signal.removeEventListener('abort', onClose);
     }
     const copiedAt = Date.now();
-    map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF), wave.map((m) => m.from));
+    map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF, undefined, ArcState.COPYING), wave.map((m) => m.from));
     const handoffAt = Date.now();
     const dirty: boolean[] = new Array(wave.length);
     const bySource = new Map<string, ArcMoveState[]>();
@@ -206,6 +221,7 @@ export class Migrator {
         const r = results[wave.indexOf(m)]!;
         return { keysMoved: BigInt(r.keys), bytesMoved: BigInt(r.bytes) };
       },
+      ArcState.HANDOFF,
     ), wave.flatMap((m) => [m.to, ...m.targets]).filter(inSync));
     for (const m of wave) this.#progress.delete(formatArc(m));
     const keys = results.reduce((a, r) => a + r.keys, 0);

@@ -1,5 +1,5 @@
 import {
-  ArcState, Ownership, allMembers, isMigrating,
+  ArcState, Ownership, allMembers, isMigrating, leavesArcWithoutInSyncReplica,
   type ArcMoveState, type ClusterMap, type Logger, type ReplicaStateEntry,
 } from '@ringkv/core';
 import type { Topology } from './topology.js';
@@ -79,13 +79,16 @@ export class Replicator {
     const members = allMembers(map);
     const now = performance.now();
     const complaints = new Set<string>();
+    const accusedBy = new Map<string, string[]>();
+    const answered = new Set<string>();
     await Promise.all(members.map(async (m) => {
       if (!this.#lastOk.has(m.id)) this.#lastOk.set(m.id, now);
       try {
         const hb = await this.#topology.shard(m.id).heartbeat(Math.min(this.#timeout, Math.max(this.#interval * 2, 1_000)));
         this.#lastOk.set(m.id, performance.now());
         this.#streak.set(m.id, (this.#streak.get(m.id) ?? 0) + 1);
-        if (hb.epoch === map.epoch) for (const id of hb.unreachable) complaints.add(id);
+        answered.add(m.id);
+        if (hb.epoch === map.epoch && hb.unreachable.length > 0) accusedBy.set(m.id, hb.unreachable);
       } catch {
         this.#streak.set(m.id, 0);
         // Silent for a while: a new connection, not one stuck in retransmission backoff,
@@ -99,12 +102,21 @@ export class Replicator {
       }
     }));
     for (const id of this.#lastOk.keys()) if (!members.some((m) => m.id === id)) this.#lastOk.delete(id);
+    // A primary that reaches none of several shards which all answer us is more likely the
+    // one cut off: it is dropped rather than them (its word alone could drop every healthy copy).
+    for (const [by, accused] of accusedBy) {
+      const healthy = accused.filter((id) => answered.has(id));
+      if (healthy.length >= 2) complaints.add(by);
+      else for (const id of accused) complaints.add(id);
+    }
     if (this.#closed || this.#topology.map.epoch !== map.epoch) return;
     const own = this.#topology.ownership;
     const silent = members.filter((m) => own.replicaState(m.id) !== 'out_of_sync' && performance.now() - this.#lastOk.get(m.id)! > this.#timeout)
       .map((m) => m.id);
     const drop = [...new Set([...silent, ...[...complaints].filter((id) => own.replicaState(id) !== 'out_of_sync' && members.some((m) => m.id === id))])];
-    if (drop.length > 0) await this.#drop(drop, silent);
+    // At replication factor 1 every arc has one copy: there is nobody to fail over to.
+    const replicated = map.replicationFactor > 1 || map.nextReplicationFactor > 1;
+    if (drop.length > 0 && replicated) await this.#drop(drop, silent);
     else this.lastError = '';
     if (!this.#catchingUp && !isMigrating(this.#topology.map) && performance.now() >= this.#nextCatchUpAt) {
       const back = members.find((m) => own.replicaState(m.id) !== 'in_sync' && (this.#streak.get(m.id) ?? 0) >= 2);
@@ -156,7 +168,10 @@ export class Replicator {
     const started = Date.now();
     const already = this.#topology.map.replicaStates.find((r) => r.id === id)?.state === 'catching_up';
     const catching = already ? this.#topology.map
-      : await this.#topology.commit((m) => ({ ...m, replicaStates: setState(m.replicaStates, id, 'catching_up') }), [id], [id]);
+      : await this.#topology.commit((m) => {
+        if (isMigrating(m)) throw new Error('a membership change started; the catch-up waits for it');
+        return { ...m, replicaStates: setState(m.replicaStates, id, 'catching_up', m.epoch + 1n) };
+      }, [id], [id]);
     const own = new Ownership(catching);
     const primaries = new Set<string>();
     for (const iv of own.intervals()) if (iv.replicas.includes(id) && iv.owner !== id) primaries.add(iv.owner);
@@ -169,6 +184,9 @@ export class Replicator {
     }
     const done = await this.#topology.commit((m) => {
       if (m.replicaStates.find((r) => r.id === id)?.state !== 'catching_up') throw new Error(`shard ${id} stopped catching up`);
+      // The copies were made by the primaries of that epoch: any change since (a failover, a
+      // migration) may have moved an arc to a primary that did not copy it. Start over then.
+      if (m.epoch !== catching.epoch) throw new Error(`the map moved from epoch ${catching.epoch} to ${m.epoch} during the catch-up of ${id}; copying again`);
       return { ...m, replicaStates: m.replicaStates.filter((r) => r.id !== id) };
     });
     this.counts.caughtUp++;
@@ -189,8 +207,8 @@ export class Replicator {
 
 class NothingToDrop extends Error {}
 
-function setState(states: ReplicaStateEntry[], id: string, state: ReplicaStateEntry['state']): ReplicaStateEntry[] {
-  return [...states.filter((r) => r.id !== id), { id, state }];
+function setState(states: ReplicaStateEntry[], id: string, state: ReplicaStateEntry['state'], since?: bigint): ReplicaStateEntry[] {
+  return [...states.filter((r) => r.id !== id), { id, state, ...(since !== undefined ? { since } : {}) }];
 }
 
 /**
@@ -203,7 +221,7 @@ export function dropReplicas(map: ClusterMap, ids: string[]): { map: Omit<Cluste
   const dropped: string[] = [];
   for (const id of ids) {
     const candidate = setState(states, id, 'out_of_sync');
-    if (new Ownership({ ...map, replicaStates: candidate }).hasArcWithoutInSyncReplica()) continue;
+    if (leavesArcWithoutInSyncReplica({ ...map, replicaStates: candidate, epoch: 0n })) continue;
     states = candidate;
     dropped.push(id);
   }

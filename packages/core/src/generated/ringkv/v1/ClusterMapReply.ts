@@ -1,6 +1,7 @@
 // Original file: proto/ringkv/v1/node.proto
 
 import type { ClusterMap as _ringkv_v1_ClusterMap, ClusterMap__Output as _ringkv_v1_ClusterMap__Output } from '../../ringkv/v1/ClusterMap.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface ClusterMapReply {
   /**
@@ -14,6 +15,15 @@ export interface ClusterMapReply {
    * needs them until then.
    */
   'unreachable'?: (string)[];
+  /**
+   * The high-water mark of the node's version clock: a replica promoted to primary starts its
+   * versions above those of the other in-sync replicas.
+   */
+  'clock'?: (number | string | Long);
+  /**
+   * The newest epoch whose install is complete here (writes accepted under older maps applied).
+   */
+  'settledEpoch'?: (number | string | Long);
 }
 
 export interface ClusterMapReply__Output {
@@ -28,4 +38,13 @@ export interface ClusterMapReply__Output {
    * needs them until then.
    */
   'unreachable': (string)[];
+  /**
+   * The high-water mark of the node's version clock: a replica promoted to primary starts its
+   * versions above those of the other in-sync replicas.
+   */
+  'clock': (string);
+  /**
+   * The newest epoch whose install is complete here (writes accepted under older maps applied).
+   */
+  'settledEpoch': (string);
 }

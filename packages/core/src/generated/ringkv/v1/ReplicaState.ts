@@ -1,5 +1,6 @@
 // Original file: proto/ringkv/v1/node.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * A shard that is not in the in-sync set of the arcs it replicates.
@@ -11,6 +12,11 @@ export interface ReplicaState {
    * arcs from their primaries, which also forward every new write to it.
    */
   'state'?: (string);
+  /**
+   * With "catching_up": the epoch that started this catch-up. The shard clears its arcs once
+   * per catch-up, also when it missed the maps in between.
+   */
+  'since'?: (number | string | Long);
 }
 
 /**
@@ -23,4 +29,9 @@ export interface ReplicaState__Output {
    * arcs from their primaries, which also forward every new write to it.
    */
   'state': (string);
+  /**
+   * With "catching_up": the epoch that started this catch-up. The shard clears its arcs once
+   * per catch-up, also when it missed the maps in between.
+   */
+  'since': (string);
 }
