@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RingKvClient } from '@ringkv/client';
+import { RingKvClient, type ArcGroupStatus } from '@ringkv/client';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { uniquePrefix } from '../helpers/keys.js';
@@ -11,14 +11,8 @@ function expectOk(r: CliResult): void {
   expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
 }
 
-interface GroupJson {
-  replicas: string[];
-  primary: string;
-  inSync: string[];
-  arcs: number;
-  fraction: number;
-  underReplicated: boolean;
-}
+/** `status --json` prints the SDK's arc groups as they are. */
+type GroupJson = ArcGroupStatus;
 
 interface StatusJson {
   epoch: number;
@@ -81,14 +75,14 @@ describe('ringkv replication and shard remove --force', () => {
     expect(text.stdout).toMatch(/│ shard-1 +│ shard-1 +│ all +│/);
   });
 
-  it('shard remove --force is refused at replication factor 1: UNAVAILABLE, nothing changes', async () => {
+  it('shard remove --force is refused at replication factor 1: INVALID_ARGUMENT, nothing changes', async () => {
     const before = await status();
     for (const extra of [[], ['--dry-run']]) {
       const r = await cli('shard', 'remove', 'shard-3', '--force', ...extra);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toBe('');
       const m = ERROR_LINE.exec(r.stderr)!;
-      expect(m[1]).toBe('UNAVAILABLE');
+      expect(m[1]).toBe('INVALID_ARGUMENT');
       expect(m[2]).toContain('cannot force-remove shard-3 at replicationFactor 1: its keys have no other copy');
     }
     const after = await status();

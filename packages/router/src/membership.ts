@@ -105,9 +105,12 @@ export function planRemove(map: ClusterMap, id: string, force = false): Membersh
   if (force && map.replicaStates.find((r) => r.id === id)?.state !== 'out_of_sync') {
     base = { ...map, replicaStates: [...map.replicaStates.filter((r) => r.id !== id), { id, state: 'out_of_sync' }] };
     if (new Ownership(base).hasArcWithoutInSyncReplica()) {
-      throw new RingKvError(ErrorCode.UNAVAILABLE, map.replicationFactor === 1
-        ? `cannot force-remove ${id} at replicationFactor 1: its keys have no other copy (bring it back and remove it without --force)`
-        : `cannot force-remove ${id}: some of its arcs have no other in-sync replica`);
+      // At replication factor 1 it can never work (INVALID_ARGUMENT); with replicas it can once
+      // the others are back in sync (UNAVAILABLE, retryable).
+      if (map.replicationFactor === 1) {
+        throw invalid(`cannot force-remove ${id} at replicationFactor 1: its keys have no other copy (bring it back and remove it without --force)`);
+      }
+      throw new RingKvError(ErrorCode.UNAVAILABLE, `cannot force-remove ${id}: some of its arcs have no other in-sync replica`);
     }
   }
   return planMembership(base, map.members.filter((m) => m.id !== id).map((m) => ({ ...m, state: 'active' as const })));
