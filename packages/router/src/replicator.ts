@@ -117,7 +117,8 @@ export class Replicator {
     // At replication factor 1 every arc has one copy: there is nobody to fail over to.
     const replicated = map.replicationFactor > 1 || map.nextReplicationFactor > 1;
     if (drop.length > 0 && replicated) await this.#drop(drop, silent);
-    else this.lastError = '';
+    // Nothing to drop and no catch-up pending: nothing is failing any more.
+    else if (!this.#catchingUp && !map.replicaStates.length) this.lastError = '';
     if (!this.#catchingUp && !isMigrating(this.#topology.map) && performance.now() >= this.#nextCatchUpAt) {
       const back = members.find((m) => own.replicaState(m.id) !== 'in_sync' && (this.#streak.get(m.id) ?? 0) >= 2);
       if (back && map.replicationFactor > 1) {
