@@ -269,7 +269,6 @@ export class StorageEngine {
     const own = new Ownership(map);
     const previous = this.#own;
     const before = new Map(previous?.map.migrations.map((m) => [`${m.start}:${m.end}`, m.state]) ?? []);
-    const startsCopying = (m: ArcMoveState) => m.state === ArcState.COPYING && before.get(`${m.start}:${m.end}`) !== ArcState.COPYING;
     // A replica that starts catching up clears what it replicates, for the same reason as a
     // migration target (below): the primaries then copy it back. Done before the map is
     // saved and in force, so no copied record can be cleared, and a crash meanwhile redoes it
@@ -284,6 +283,29 @@ export class StorageEngine {
     // primary stamped and left on one of them cannot win over this node's acknowledged ones.
     const promoted = previous !== undefined && !sameReplicaStates(previous.map, map)
       && [...own.intervals()].some((iv) => iv.owner === this.nodeId && previous.ownerOf(iv.end) !== this.nodeId);
+    // Writes wait (reads do not) until the clock is past the other in-sync replicas' clocks:
+    // the gate is up before the map is in force and comes down once #syncClock is done.
+    let openGate = (): void => undefined;
+    if (promoted) {
+      const gate = new Promise<void>((resolve) => {
+        openGate = resolve;
+      });
+      this.#clockSync = gate;
+      void gate.then(() => {
+        if (this.#clockSync === gate) this.#clockSync = undefined;
+      });
+    }
+    try {
+      await this.#installPublished(map, own, previous, before);
+    } finally {
+      if (promoted) void this.#syncClock(own).finally(openGate);
+    }
+    return map;
+  }
+
+  /** The rest of an install: save the map, put it in force, clear incoming arcs, barrier, cleanup. */
+  async #installPublished(map: ClusterMap, own: Ownership, previous: Ownership | undefined, before: Map<string, string>): Promise<void> {
+    const startsCopying = (m: ArcMoveState) => m.state === ArcState.COPYING && before.get(`${m.start}:${m.end}`) !== ArcState.COPYING;
     await this.#store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
     this.#own = own;
     // Queue indexes are rebuilt from storage where arcs arrived, left or changed state.
@@ -308,14 +330,6 @@ export class StorageEngine {
     this.#scheduleCleanup(previous);
     this.#peers.retain(allMembers(map).map((m) => m.address));
     this.#settledEpoch = map.epoch;
-    if (promoted) {
-      // Writes wait (reads do not) until the clock is past the other in-sync replicas' clocks.
-      const sync: Promise<void> = this.#syncClock(own).finally(() => {
-        if (this.#clockSync === sync) this.#clockSync = undefined;
-      });
-      this.#clockSync = sync;
-    }
-    return map;
   }
 
   /**
