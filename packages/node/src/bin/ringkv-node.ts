@@ -1,45 +1,23 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { StorageNode } from '../storage-node.js';
-import { METRICS_ENV, commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, type Logger } from '@ringkv/core';
-
-function positiveInt(what: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer`);
-    return n;
-  };
-}
-
-function hostPort(flag: string) {
-  return (v: string) => {
-    try {
-      parseHostPort(v, flag);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-    return v;
-  };
-}
+import { commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, runUntilSignal, type Logger } from '@ringkv/core';
+import { addInFlightFlags, addLimitFlags, addObservabilityFlags, positiveInt } from '@ringkv/core/server-cli';
 
 const program = new Command('ringkv-node')
   .description('ringkv storage node: one LevelDB behind the ringkv.v1.Node gRPC service')
   .requiredOption('--id <id>', 'shard id (fixed for the life of the data dir)', process.env.RINGKV_NODE_ID)
   .requiredOption('--listen <host:port>', 'address to listen on', process.env.RINGKV_LISTEN)
   .requiredOption('--data-dir <dir>', 'data directory', process.env.RINGKV_DATA_DIR)
-  .option('--max-key-bytes <n>', 'largest key accepted', positiveInt('--max-key-bytes'))
-  .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
   .option('--sync', 'fsync every write batch (survives machine crashes, slower)', false)
   .option('--tombstone-grace-ms <ms>', 'how long deletes are remembered', positiveInt('--tombstone-grace-ms'))
   .option('--replication-timeout-ms <ms>', 'how long a primary waits for a replica before failing the write and reporting the replica (default 2000)', positiveInt('--replication-timeout-ms'))
-  .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
-  .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
   .option('--tls-cert <file>', 'PEM certificate: turns on mutual TLS (with --tls-key and --tls-ca)', process.env.RINGKV_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
   .option('--tls-ca <file>', 'PEM CA: routers and peers must present a certificate it signed', process.env.RINGKV_TLS_CA)
-  .option('--max-in-flight-ops <n>', 'operations executed at once; more get RESOURCE_EXHAUSTED (default 100000)', positiveInt('--max-in-flight-ops'))
-  .option('--max-in-flight-bytes <n>', 'payload bytes executed at once; more get RESOURCE_EXHAUSTED (default 268435456)', positiveInt('--max-in-flight-bytes'))
-  .option('--max-stream-in-flight-ops <n>', 'operations in flight on one Pipeline stream (default 50000)', positiveInt('--max-stream-in-flight-ops'))
   .showHelpAfterError();
+addLimitFlags(program);
+addObservabilityFlags(program);
+addInFlightFlags(program);
 
 program.parse();
 const opts = program.opts<{

@@ -1,26 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { METRICS_ENV, commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
+import { commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
+import { addInFlightFlags, addLimitFlags, addObservabilityFlags, positiveInt } from '@ringkv/core/server-cli';
 import { Router, type BootstrapShard } from '../router.js';
 import { loadTokensFile } from '../tokens.js';
-
-function positiveInt(what: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer`);
-    return n;
-  };
-}
-
-function hostPort(flag: string) {
-  return (v: string) => {
-    try {
-      parseHostPort(v, flag);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-    return v;
-  };
-}
 
 function shardFlag(value: string, previous: BootstrapShard[] = []): BootstrapShard[] {
   const m = /^([^=]+)=(.+)$/.exec(value);
@@ -42,8 +24,6 @@ const program = new Command('ringkv-router')
   .requiredOption('--data-dir <dir>', 'where the cluster map is kept', process.env.RINGKV_DATA_DIR)
   .option('--shard <id=host:port>', 'bootstrap shard (repeat); ignored once a cluster map exists', shardFlag)
   .option('--vnodes-per-weight <n>', 'virtual nodes per unit of weight for a new cluster', positiveInt('--vnodes-per-weight'))
-  .option('--max-key-bytes <n>', 'largest key accepted', positiveInt('--max-key-bytes'))
-  .option('--max-value-bytes <n>', 'largest value accepted', positiveInt('--max-value-bytes'))
   .option('--replication-factor <n>', 'copies of every key for a new cluster, 1 to 5 (later: ringkv replication set N)', positiveInt('--replication-factor'))
   .option('--coordinator', 'coordinate replication: detect failed shards, fail their arcs over, bring returning shards back in sync (run exactly one per cluster; make membership changes through it)', false)
   .option('--failure-timeout-ms <ms>', 'with --coordinator: a shard silent this long fails over (default 3000)', positiveInt('--failure-timeout-ms'))
@@ -55,16 +35,14 @@ const program = new Command('ringkv-router')
     return n;
   })
   .option('--request-timeout-ms <ms>', 'deadline of each router -> shard call', positiveInt('--request-timeout-ms'))
-  .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (env RINGKV_METRICS)', hostPort('--metrics'), process.env[METRICS_ENV])
-  .option('--slow-request-ms <ms>', 'log requests slower than this at warn (default 1000)', positiveInt('--slow-request-ms'))
   .option('--tls-cert <file>', 'PEM certificate: serves TLS to clients and is the client certificate towards shards (with --tls-key, --tls-ca)', process.env.RINGKV_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert', process.env.RINGKV_TLS_KEY)
   .option('--tls-ca <file>', 'PEM CA that signed the shards\' certificates', process.env.RINGKV_TLS_CA)
   .option('--tokens <file>', 'access tokens, {"tokens":[{"token":"...","role":"read-only|read-write|admin"}]}; reloaded on SIGHUP', process.env.RINGKV_TOKENS_FILE)
-  .option('--max-in-flight-ops <n>', 'operations executed at once; more get RESOURCE_EXHAUSTED (default 100000)', positiveInt('--max-in-flight-ops'))
-  .option('--max-in-flight-bytes <n>', 'payload bytes executed at once; more get RESOURCE_EXHAUSTED (default 268435456)', positiveInt('--max-in-flight-bytes'))
-  .option('--max-stream-in-flight-ops <n>', 'operations in flight on one Pipeline stream (default 50000)', positiveInt('--max-stream-in-flight-ops'))
   .showHelpAfterError();
+addLimitFlags(program);
+addObservabilityFlags(program);
+addInFlightFlags(program);
 
 program.parse();
 const opts = program.opts<{
