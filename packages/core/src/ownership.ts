@@ -19,8 +19,8 @@ interface Placement {
   replicas: readonly string[];
   /** The in-sync replicas, in preference order (the primary first). */
   inSync: readonly string[];
-  /** Replicas receiving a copy from the primary (which forwards every write to them). */
-  catchingUp: readonly string[];
+  /** Where the primary sends every write before acknowledging it: the other in-sync replicas, then the replicas catching up. */
+  targets: readonly string[];
   /** The first in-sync replica (the first replica when none is in sync: nobody may serve). */
   primary: string;
 }
@@ -40,6 +40,7 @@ export class Ownership {
   readonly #placements: Placement[];
   readonly #moves: Int32Array;
   readonly #states: ReadonlyMap<string, ReplicaCondition>;
+  #addresses: Map<string, string> | undefined;
 
   constructor(map: ClusterMap) {
     this.map = map;
@@ -90,7 +91,7 @@ export class Ownership {
   #placement(replicas: string[]): Placement {
     const inSync = replicas.filter((r) => !this.#states.has(r));
     const catchingUp = replicas.filter((r) => this.#states.get(r) === 'catching_up');
-    return { replicas, inSync, catchingUp, primary: inSync[0] ?? replicas[0]! };
+    return { replicas, inSync, targets: [...inSync.slice(1), ...catchingUp], primary: inSync[0] ?? replicas[0]! };
   }
 
   static of(map: ClusterMap): Ownership {
@@ -124,9 +125,14 @@ export class Ownership {
    * Where the primary of `hash` sends each write before acknowledging it: the other in-sync
    * replicas and the replicas catching up.
    */
-  replicationTargetsOf(hash: number): { inSync: readonly string[]; catchingUp: readonly string[] } {
-    const p = this.#placements[this.#index(hash)]!;
-    return { inSync: p.inSync.length > 1 ? p.inSync.slice(1) : [], catchingUp: p.catchingUp };
+  replicationTargetsOf(hash: number): readonly string[] {
+    return this.#placements[this.#index(hash)]!.targets;
+  }
+
+  /** The address of a shard of this map (members or next members). */
+  addressOf(id: string): string | undefined {
+    this.#addresses ??= new Map(allMembers(this.map).map((m) => [m.id, m.address]));
+    return this.#addresses.get(id);
   }
 
   /** A shard's replica state: in sync unless the map says otherwise. */

@@ -2,7 +2,6 @@ import {
   arcRanges, dataRangeOfHashes, ErrorCode, RingKvError,
   type Arc, type ArcMoveState, type Ownership, type RawRecord,
 } from '@ringkv/core';
-import { allMembers } from '@ringkv/core';
 import type { LevelStore } from './level-store.js';
 import type { PeerPool } from './peer-pool.js';
 import type { Forward } from './write-apply.js';
@@ -56,10 +55,9 @@ export class MigrationSource {
   }
 
   #addressOf(targetId: string): string {
-    const own = this.#ownership();
-    const m = own && allMembers(own.map).find((x) => x.id === targetId);
-    if (!m) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} in the cluster map`);
-    return m.address;
+    const address = this.#ownership()?.addressOf(targetId);
+    if (!address) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} in the cluster map`);
+    return address;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import {
   CLIENT_CHANNEL_OPTIONS, NodeService, clusterMapFromProto, clusterMapToProto, fromGrpcError,
-  type ClusterMap, type NodeClient, type RawRecord,
+  type ClusterMap, type ClusterMapReply__Output, type NodeClient, type RawRecord,
 } from '@ringkv/core';
 
 /** gRPC clients to other storage nodes, by address (migration targets). */
@@ -36,25 +36,22 @@ export class PeerPool {
   }
 
   /** A peer's cluster map (undefined if it has none). */
-  getClusterMap(address: string, timeoutMs: number): Promise<ClusterMap | undefined> {
-    return new Promise((resolve, reject) => {
-      this.#client(address).GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, reply) => {
-        if (err) return reject(fromGrpcError(err));
-        try {
-          resolve(reply?.map ? clusterMapFromProto(reply.map) : undefined);
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+  async getClusterMap(address: string, timeoutMs: number): Promise<ClusterMap | undefined> {
+    const reply = await this.#clusterMapReply(address, timeoutMs);
+    return reply.map ? clusterMapFromProto(reply.map) : undefined;
   }
 
   /** A peer's settled epoch (see ClusterMapReply.settled_epoch) and version-clock high-water mark. */
-  clockOf(address: string, timeoutMs: number): Promise<{ epoch: bigint; clock: bigint }> {
+  async clockOf(address: string, timeoutMs: number): Promise<{ epoch: bigint; clock: bigint }> {
+    const reply = await this.#clusterMapReply(address, timeoutMs);
+    return { epoch: BigInt(reply.settledEpoch), clock: BigInt(reply.clock) };
+  }
+
+  #clusterMapReply(address: string, timeoutMs: number): Promise<ClusterMapReply__Output> {
     return new Promise((resolve, reject) => {
       this.#client(address).GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, reply) => {
-        if (err || !reply) return reject(err ? fromGrpcError(err) : new Error('no reply'));
-        resolve({ epoch: BigInt(reply.settledEpoch ?? 0), clock: BigInt(reply.clock ?? 0) });
+        if (err || !reply) reject(err ? fromGrpcError(err) : new Error('no reply'));
+        else resolve(reply);
       });
     });
   }

@@ -199,8 +199,8 @@ export class StorageEngine {
    */
   async #replicate(f: Forward): Promise<void> {
     const own = this.#own;
-    const member = own && allMembers(own.map).find((m) => m.id === f.targetId);
-    if (!own || !member) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${f.targetId} in the cluster map`);
+    const address = own?.addressOf(f.targetId);
+    if (!own || !address) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${f.targetId} in the cluster map`);
     const suspect = this.#unreachable.get(f.targetId);
     if (suspect && suspect.epoch === f.epoch && Date.now() - suspect.at < 1_000) {
       this.replicated.failures++;
@@ -208,23 +208,23 @@ export class StorageEngine {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#peers.ingest(member.address, f.epoch, this.nodeId, f.records, true, this.#replicationTimeoutMs);
+        await this.#peers.ingest(address, f.epoch, this.nodeId, f.records, true, this.#replicationTimeoutMs);
         this.#unreachable.delete(f.targetId);
         this.replicated.records += f.records.length;
         return;
       } catch (err) {
         const e = asRingKvError(err);
         if (e.code === ErrorCode.WRONG_OWNER && e.epoch !== undefined && e.epoch < own.epoch && attempt === 0) {
-          const ok = await this.#peers.updateClusterMap(member.address, own.map, this.#replicationTimeoutMs).then(() => true, () => false);
+          const ok = await this.#peers.updateClusterMap(address, own.map, this.#replicationTimeoutMs).then(() => true, () => false);
           if (ok) continue;
         } else if (e.code === ErrorCode.WRONG_OWNER && e.epoch !== undefined && e.epoch > own.epoch) {
           // Not awaited: installing waits for the forwards in flight, this one included.
-          void this.#peers.getClusterMap(member.address, this.#replicationTimeoutMs)
+          void this.#peers.getClusterMap(address, this.#replicationTimeoutMs)
             .then((theirs) => theirs && this.installClusterMap(theirs)).catch(() => undefined);
         } else if (e.code !== ErrorCode.WRONG_OWNER) {
           this.#unreachable.set(f.targetId, { epoch: f.epoch, at: Date.now() });
           // A new connection next time: an old one may be stuck in TCP retransmission backoff.
-          if (e.code === ErrorCode.DEADLINE_EXCEEDED || e.code === ErrorCode.UNAVAILABLE) this.#peers.reset(member.address);
+          if (e.code === ErrorCode.DEADLINE_EXCEEDED || e.code === ErrorCode.UNAVAILABLE) this.#peers.reset(address);
           this.#log?.warn({ replica: f.targetId, err: e.message, epoch: f.epoch.toString() }, 'replication failed: asking for the replica to be dropped from the in-sync set');
         }
         this.replicated.failures++;
@@ -569,9 +569,9 @@ export class StorageEngine {
       }
       return move;
     });
-    const target = allMembers(own.map).find((m) => m.id === targetId);
-    if (!target) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} at epoch ${own.epoch}`);
-    return this.#migration.snapshot(moves, targetId, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+    const address = own.addressOf(targetId);
+    if (!address) throw new RingKvError(ErrorCode.UNKNOWN_SHARD, `no shard ${targetId} at epoch ${own.epoch}`);
+    return this.#migration.snapshot(moves, targetId, address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
   /**
@@ -592,12 +592,12 @@ export class StorageEngine {
     if (own.replicaState(targetId) !== 'catching_up') {
       throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `shard ${targetId} is not catching up at epoch ${own.epoch}`);
     }
-    const target = allMembers(own.map).find((m) => m.id === targetId)!;
+    const address = own.addressOf(targetId)!;
     const arcs = replicatedArcs(own, targetId, (owner) => owner === this.nodeId).map((a): ArcMoveState => ({
       ...a, from: this.nodeId, to: targetId, targets: [targetId], state: ArcState.COPYING,
       keysMoved: 0n, bytesMoved: 0n, estimatedKeys: 0n, estimatedBytes: 0n,
     }));
-    return this.#migration.snapshot(arcs, targetId, target.address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
+    return this.#migration.snapshot(arcs, targetId, address, own.epoch, rateBytesPerSec, () => this.barrier(), signal);
   }
 
   /** Once the arcs are in hand-off here: for each, whether it must be copied again. */
@@ -612,12 +612,9 @@ export class StorageEngine {
       }
     }
     await this.barrier();
-    // An arc whose move copies nothing (only its primary changes, to a replica in sync) is never dirty.
+    // Dirty for some target; an arc whose move copies nothing (only its primary changes) never is.
     const moves = own!.map.migrations;
-    return arcs.map((arc) => {
-      const move = moves.find((m) => m.start === arc.start && m.end === arc.end)!;
-      return move.targets.length > 0 && this.#migration.isDirty(arc, move.targets);
-    });
+    return arcs.map((arc) => this.#migration.isDirty(arc, moves.find((m) => m.start === arc.start && m.end === arc.end)!.targets));
   }
 
   /** Live keys and bytes held in each arc. */
@@ -824,11 +821,6 @@ function sameReplicaStates(a: ClusterMap, b: ClusterMap): boolean {
   return key(a) === key(b);
 }
 
-/** Whether a node keeps the data at `hash`: it replicates it, or is receiving its arc. */
-function keeps(nodeId: string, own: Ownership, hash: number): boolean {
-  return own.keeps(nodeId, hash);
-}
-
 /** The arcs (merged) that `replica` replicates and whose primary passes `owner`. */
 function replicatedArcs(own: Ownership, replica: string, owner: (primary: string) => boolean): Arc[] {
   const out: Arc[] = [];
@@ -839,7 +831,6 @@ function replicatedArcs(own: Ownership, replica: string, owner: (primary: string
     else out.push({ start: iv.start, end: iv.end });
   }
   if (out.length > 1 && out[out.length - 1]!.end === out[0]!.start) out[0]!.start = out.pop()!.start;
-  if (out.length === 1 && out[0]!.start === out[0]!.end) return out;
   return out;
 }
 
@@ -857,7 +848,7 @@ export function droppedRanges(nodeId: string, previous: Ownership | undefined, c
   for (let i = 0; i < n; i++) {
     const end = sorted[i]!;
     const start = sorted[(i + n - 1) % n]!;
-    if (keeps(nodeId, current, end) || (previous && !keeps(nodeId, previous, end))) continue;
+    if (current.keeps(nodeId, end) || (previous && !previous.keeps(nodeId, end))) continue;
     const last = out[out.length - 1];
     if (last && last.end === start) last.end = end;
     else out.push({ start, end });

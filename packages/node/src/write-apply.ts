@@ -226,12 +226,7 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     const rec = () => (raw ??= { key: item.key, record: encodeRecord(record) });
     // Replication: the other in-sync replicas, and replicas catching up, get every write
     // before it is acknowledged.
-    const { inSync, catchingUp } = own.replicationTargetsOf(item.hash);
-    for (const t of inSync) {
-      addForward(`r:${t}`, t, true, rec());
-      keys.push(`r:${t}`);
-    }
-    for (const t of catchingUp) {
+    for (const t of own.replicationTargetsOf(item.hash)) {
       addForward(`r:${t}`, t, true, rec());
       keys.push(`r:${t}`);
     }

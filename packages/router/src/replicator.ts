@@ -47,8 +47,6 @@ export class Replicator {
   readonly #abort = new AbortController();
   /** Why the last failover or catch-up step failed ('' once one succeeds). */
   lastError = '';
-  /** Failovers (shards dropped from the in-sync sets) and catch-ups completed by this router. */
-  readonly counts = { dropped: 0, caughtUp: 0 };
 
   constructor(topology: Topology, log: Logger, options: ReplicatorOptions = {}) {
     this.#topology = topology;
@@ -157,7 +155,6 @@ export class Replicator {
       }
       return;
     }
-    this.counts.dropped += dropped.length;
     this.lastError = '';
     this.#log.warn({
       epoch: map.epoch.toString(), dropped, why: dropped.map((id) => (silent.includes(id) ? 'silent' : 'unreachable from a primary')),
@@ -190,7 +187,6 @@ export class Replicator {
       if (m.epoch !== catching.epoch) throw new Error(`the map moved from epoch ${catching.epoch} to ${m.epoch} during the catch-up of ${id}; copying again`);
       return { ...m, replicaStates: m.replicaStates.filter((r) => r.id !== id) };
     });
-    this.counts.caughtUp++;
     this.lastError = '';
     this.#log.info({
       shard: id, epoch: done.epoch.toString(), primaries: [...primaries], keys: totals.reduce((a, t) => a + t.keys, 0), ms: Date.now() - started,

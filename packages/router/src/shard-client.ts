@@ -1,7 +1,7 @@
 import { Metadata, connectivityState, credentials, type ChannelCredentials, type ClientUnaryCall } from '@grpc/grpc-js';
 import {
   Batcher, CLIENT_CHANNEL_OPTIONS, ErrorCode, NodeService, PipelineMux, REQUEST_ID_HEADER, RingKvError, clusterMapFromProto, clusterMapToProto,
-  fromGrpcError, opSize, type ClusterMap, type ClusterMember, type NodeClient, type NodeScanRequest,
+  fromGrpcError, opSize, type ClusterMap, type ClusterMapReply__Output, type ClusterMember, type NodeClient, type NodeScanRequest,
   type NodeScanResponse__Output, type NodeStatsResponse__Output, type Op__Output, type OpResult__Output,
 } from '@ringkv/core';
 
@@ -175,30 +175,27 @@ export class ShardClient {
   }
 
   getClusterMap(timeoutMs = this.#timeoutMs): Promise<ClusterMap | undefined> {
-    return new Promise((resolve, reject) => {
-      this.#grpc.GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
-        if (err || !res) reject(this.#unavailable(err));
-        else resolve(res.map ? clusterMapFromProto(res.map) : undefined);
-      });
-    });
+    return this.#clusterMapReply(timeoutMs).then((res) => (res.map ? clusterMapFromProto(res.map) : undefined));
   }
 
   /** The node's own id and the map it holds, if any. */
   identify(timeoutMs = this.#timeoutMs): Promise<{ nodeId: string; map: ClusterMap | undefined }> {
-    return new Promise((resolve, reject) => {
-      this.#grpc.GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
-        if (err || !res) reject(this.#unavailable(err));
-        else resolve({ nodeId: res.nodeId, map: res.map ? clusterMapFromProto(res.map) : undefined });
-      });
-    });
+    return this.#clusterMapReply(timeoutMs).then((res) => ({ nodeId: res.nodeId, map: res.map ? clusterMapFromProto(res.map) : undefined }));
   }
 
-  /** identify, plus the in-sync replicas the node (as a primary) could not reach: the coordinator's heartbeat. */
+  /**
+   * The coordinator's heartbeat: the node's epoch (its map is not decoded) and the in-sync
+   * replicas it (as a primary) could not reach.
+   */
   heartbeat(timeoutMs: number): Promise<{ nodeId: string; epoch: bigint; unreachable: string[] }> {
+    return this.#clusterMapReply(timeoutMs).then((res) => ({ nodeId: res.nodeId, epoch: BigInt(res.map?.epoch ?? 0), unreachable: res.unreachable }));
+  }
+
+  #clusterMapReply(timeoutMs: number): Promise<ClusterMapReply__Output> {
     return new Promise((resolve, reject) => {
       this.#grpc.GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
         if (err || !res) reject(this.#unavailable(err));
-        else resolve({ nodeId: res.nodeId, epoch: BigInt(res.map?.epoch ?? 0), unreachable: res.unreachable ?? [] });
+        else resolve(res);
       });
     });
   }
