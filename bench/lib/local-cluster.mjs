@@ -89,8 +89,11 @@ export async function startCluster({ shards = 3, routerArgs = [] } = {}) {
   };
 }
 
-/** redis-server with AOF on and fsync every second (Redis's durable default). */
-export async function startRedis() {
+/**
+ * redis-server with AOF on and fsync every second (Redis's durable default); with
+ * `replicaOf` (a port), a replica of the redis-server there.
+ */
+export async function startRedis({ replicaOf } = {}) {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -99,7 +102,8 @@ export async function startRedis() {
   const dir = mkdtempSync(join(tmpdir(), 'ringkv-bench-redis-'));
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-    '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no'], { stdio: ['ignore', openSync(join(dir, 'redis.log'), 'a'), 'inherit'] });
+    '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no',
+    ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : [])], { stdio: ['ignore', openSync(join(dir, 'redis.log'), 'a'), 'inherit'] });
   children.add(redis);
   redis.on('exit', () => children.delete(redis));
   const deadline = Date.now() + 10_000;

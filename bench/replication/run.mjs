@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { RingKvClient } from '@ringkv/client';
 import { benchCommit } from '../lib/commit.mjs';
-import { startCluster } from '../lib/local-cluster.mjs';
+import { startCluster, startRedis } from '../lib/local-cluster.mjs';
 import { WORKLOADS, preload, runWorkload } from '../lib/load.mjs';
 
 const argv = process.argv.slice(2);
@@ -33,6 +33,9 @@ const { values: args } = parseArgs({
     'value-size': { type: 'string', default: '100' },
     json: { type: 'string' },
     md: { type: 'string' },
+    // The peer: redis-server with the same number of copies (a primary and RF-1 replicas), each
+    // SET followed by WAIT RF-1 (acknowledged once the replicas have it). 'none' skips it.
+    peer: { type: 'string', default: 'redis' },
   },
 });
 const factors = args.factors.split(',').map(Number);
@@ -55,7 +58,48 @@ const results = {
   args, runs: [],
 };
 
+/**
+ * A redis-server primary with rf-1 replicas; a put is SET then WAIT rf-1 (Redis's synchronous
+ * replication acknowledgement), failing if fewer replicas acknowledged within 1 s.
+ */
+async function redisReplicated(rf) {
+  const primary = await startRedis();
+  const replicas = [];
+  for (let i = 1; i < rf; i++) replicas.push(await startRedis({ replicaOf: primary.port }));
+  const { default: Redis } = await import('ioredis');
+  const r = new Redis({ host: '127.0.0.1', port: primary.port });
+  const deadline = Date.now() + 20_000;
+  while (rf > 1 && Number(/connected_slaves:(\d+)/.exec(await r.info('replication'))?.[1] ?? 0) < rf - 1) {
+    if (Date.now() > deadline) throw new Error('redis replicas did not connect');
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const put = async (k, v) => {
+    await r.set(k, v);
+    if (rf > 1 && (await r.wait(rf - 1, 1000)) < rf - 1) throw new Error(`WAIT: fewer than ${rf - 1} replicas acknowledged`);
+  };
+  return {
+    sys: { get: (k) => r.getBuffer(k), put, close: async () => r.quit() },
+    stop: async () => {
+      for (const x of replicas) await x.stop();
+      await primary.stop();
+    },
+  };
+}
+
 for (const [round, rf] of Array.from({ length: rounds }, (_, i) => factors.map((f) => [i + 1, f])).flat()) {
+  if (args.peer === 'redis') {
+    log(`round ${round}, redis RF ${rf}: a primary and ${rf - 1} replicas, SET + WAIT ${rf - 1}, ${WORKLOADS[workload].name}, ${inflight} in flight, ${seconds}s`);
+    const peer = await redisReplicated(rf);
+    try {
+      if (!WORKLOADS[workload].insert) await preload(peer.sys, keys, value, inflight);
+      const r = await runWorkload(peer.sys, { workload, keys, value, inflight, seconds });
+      log(`  ${Math.round(r.opsPerSec)} ops/s p50 ${r.p50Us}us p99 ${r.p99Us}us errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+      results.runs.push({ round, system: 'redis', replicationFactor: rf, workload, ...r, loadAvg: loadavg()[0] });
+    } finally {
+      await peer.sys.close();
+      await peer.stop();
+    }
+  }
   log(`round ${round}, RF ${rf}: ${shards} shards, ${WORKLOADS[workload].name}, ${inflight} in flight, ${seconds}s`);
   const env = await startCluster({ shards, routerArgs: ['--replication-factor', String(rf), '--coordinator'] });
   const client = await RingKvClient.connect({ routers: [env.router] });
@@ -70,7 +114,7 @@ for (const [round, rf] of Array.from({ length: rounds }, (_, i) => factors.map((
     }
     const r = await runWorkload(sys, { workload, keys, value, inflight, seconds });
     log(`  ${Math.round(r.opsPerSec)} ops/s p50 ${r.p50Us}us p99 ${r.p99Us}us errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
-    results.runs.push({ round, replicationFactor: rf, workload, ...r, loadAvg: loadavg()[0] });
+    results.runs.push({ round, system: 'ringkv', replicationFactor: rf, workload, ...r, loadAvg: loadavg()[0] });
   } finally {
     await sys.close();
     await env.stop();
@@ -81,20 +125,26 @@ results.machine.loadAvgEnd = loadavg()[0];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (us) => (us / 1000).toFixed(2);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Per factor: mean throughput and mean p50/p99 over its rounds. */
-results.summary = factors.map((rf) => {
-  const runs = results.runs.filter((r) => r.replicationFactor === rf);
-  return { replicationFactor: rf, runs: runs.length, opsPerSec: mean(runs.map((r) => r.opsPerSec)), p50Us: mean(runs.map((r) => r.p50Us)), p99Us: mean(runs.map((r) => r.p99Us)), errors: runs.reduce((a, r) => a + r.errors, 0) };
-});
-const base = results.summary.find((r) => r.replicationFactor === 1);
+/** Per system and factor: mean throughput and mean p50/p99 over its rounds. */
+const systems = [...new Set(results.runs.map((r) => r.system))];
+results.summary = systems.flatMap((system) => factors.map((rf) => {
+  const runs = results.runs.filter((r) => r.system === system && r.replicationFactor === rf);
+  return { system, replicationFactor: rf, runs: runs.length, opsPerSec: mean(runs.map((r) => r.opsPerSec)), p50Us: mean(runs.map((r) => r.p50Us)), p99Us: mean(runs.map((r) => r.p99Us)), errors: runs.reduce((a, r) => a + r.errors, 0) };
+}));
+const summaryOf = (system, rf) => results.summary.find((r) => r.system === system && r.replicationFactor === rf);
+const label = { ringkv: 'ringkv', redis: 'redis-server (SET + WAIT)' };
 const lines = [
-  '| run | replication factor | ops/s | p50 (ms) | p99 (ms) | errors | ops/s vs RF 1 | p99 vs RF 1 |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| run | system | replication factor | ops/s | p50 (ms) | p99 (ms) | errors | ops/s vs RF 1 | p99 vs RF 1 | ringkv / redis ops/s |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
-const row = (label, r) => lines.push(`| ${label} | ${r.replicationFactor} | ${fmt(r.opsPerSec)} | ${ms(r.p50Us)} | ${ms(r.p99Us)} | ${r.errors} | `
-  + `${base ? (r.opsPerSec / base.opsPerSec).toFixed(2) : 'n/a'} | ${base ? (r.p99Us / base.p99Us).toFixed(2) : 'n/a'} |`);
-for (const r of results.runs) row(`round ${r.round} (load avg ${r.loadAvg.toFixed(1)})`, r);
-if (rounds > 1) for (const r of results.summary) row(`**mean of ${r.runs}**`, r);
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : 'n/a');
+const row = (name, r, base, peer) => lines.push(`| ${name} | ${label[r.system]} | ${r.replicationFactor} | ${fmt(r.opsPerSec)} | ${ms(r.p50Us)} | ${ms(r.p99Us)} | ${r.errors} | `
+  + `${ratio(r.opsPerSec, base?.opsPerSec)} | ${ratio(r.p99Us, base?.p99Us)} | ${r.system === 'ringkv' ? ratio(r.opsPerSec, peer?.opsPerSec) : ''} |`);
+for (const r of results.runs) {
+  const same = (sys, rf) => results.runs.find((x) => x.round === r.round && x.system === sys && x.replicationFactor === rf);
+  row(`round ${r.round} (load avg ${r.loadAvg.toFixed(1)})`, r, same(r.system, 1), same('redis', r.replicationFactor));
+}
+if (rounds > 1) for (const r of results.summary) row(`**mean of ${r.runs}**`, r, summaryOf(r.system, 1), summaryOf('redis', r.replicationFactor));
 const table = lines.join('\n');
 console.log(table);
 if (args.json) writeFileSync(args.json, JSON.stringify({ ...results, table }, null, 2));
@@ -104,7 +154,7 @@ if (args.md) {
     '<!-- bench:replication:start -->',
     `Run ${results.date.slice(0, 16).replace('T', ' ')} UTC on commit \`${commit}\`, ${m.cores} × ${m.cpuModel}, ${m.memGiB} GiB RAM, Node ${m.node}; `
       + `1-min load average ${m.loadAvgStart.toFixed(2)} at the start, ${m.loadAvgEnd.toFixed(2)} at the end. ${shards} shards and one router (--coordinator) `
-      + `on this machine, a fresh cluster per replication factor; ${WORKLOADS[workload].name}, ${inflight} in flight, ${value.length} B values, ${seconds} s per run.`,
+      + `on this machine, a fresh cluster per replication factor, and redis-server with as many copies (a primary and RF-1 replicas, each SET followed by WAIT RF-1) driven by ioredis with the same load generator; ${WORKLOADS[workload].name}, ${inflight} in flight, ${value.length} B values, ${seconds} s per run.`,
     '',
     '```',
     `pnpm bench:replication -- ${argv.filter((a) => a !== '--').join(' ')}`,

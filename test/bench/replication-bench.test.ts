@@ -15,13 +15,13 @@ describe('bench/replication harness', () => {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['bench/replication/run.mjs', '--factors', '1,3', '--seconds', '1', '--inflight', '8', '--json', json],
+        ['bench/replication/run.mjs', '--factors', '1,3', '--seconds', '1', '--inflight', '8', '--peer', 'none', '--json', json],
         { cwd: REPO_ROOT, timeout: 110_000, encoding: 'utf8' },
         (err, out, errOut) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout: out, stderr: errOut }),
       );
     });
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/\| round 1 \(load avg [\d.]+\) \| 3 \| [\d,]+ \| [\d.]+ \| [\d.]+ \| 0 \| [\d.]+ \| [\d.]+ \|/);
+    expect(stdout).toMatch(/\| round 1 \(load avg [\d.]+\) \| ringkv \| 3 \| [\d,]+ \| [\d.]+ \| [\d.]+ \| 0 \| [\d.]+ \| [\d.]+ \| n\/a \|/);
     const r = JSON.parse(readFileSync(json, 'utf8'));
     expect(r.runs.map((x: { replicationFactor: number }) => x.replicationFactor)).toEqual([1, 3]);
     for (const run of r.runs) {
