@@ -13,7 +13,7 @@ import { applyWriteBatch, type Forward, type WriteItem } from './write-apply.js'
 import { MigrationSource, type ArcProgress } from './migration-source.js';
 import { PeerPool } from './peer-pool.js';
 import { lockUpdater } from './locks.js';
-import { QueueEngine } from './queues.js';
+import { QueueEngine } from './queue-engine.js';
 import {
   EXPIRY_INDEX, HLC_KEY, MAP_KEY, NODE_ID_KEY, TOMBSTONE_INDEX, errorResult, indexBound, readResult, storageKeyOfIndexKey,
 } from './storage-format.js';

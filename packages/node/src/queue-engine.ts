@@ -1,57 +1,11 @@
 import {
-  ErrorCode, QueueLane, RingKvError, asRingKvError, decodeRecord, encodeDataKey, queueLaneBounds, queueMessageId, queueMessageKey,
+  ErrorCode, QueueLane, RingKvError, asRingKvError, decodeRecord, encodeDataKey, queueMessageKey,
   type OpResult, type QueueOp__Output, type StoredRecord,
 } from '@ringkv/core';
-import type { LevelStore } from './level-store.js';
+import { QueueState, findIndex, insertById, type Msg, type QueueStore } from './queue-index.js';
+import { decodeMessage, encodeMessage, type MessageHeader } from './queue-record.js';
 import { OK, errorResult } from './storage-format.js';
 import type { Updater } from './write-apply.js';
-
-/**
- * A message's record value: 'M' | format (1) | visible-at (ms since the epoch) u64 |
- * deliveries u32 | enqueued-at u64 | body. Its key is queueMessageKey(name, lane, id), so a
- * lane is stored in id order under the queue's hash tag.
- */
-const MAGIC = 0x4d;
-const FORMAT = 1;
-const HEADER = 22;
-
-export interface MessageHeader {
-  visibleAtMs: number;
-  deliveries: number;
-  enqueuedAtMs: number;
-}
-
-export function encodeMessage(h: MessageHeader, body: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(HEADER + body.length);
-  out[0] = MAGIC;
-  out[1] = FORMAT;
-  out.writeBigUInt64BE(BigInt(h.visibleAtMs), 2);
-  out.writeUInt32BE(h.deliveries, 10);
-  out.writeBigUInt64BE(BigInt(h.enqueuedAtMs), 14);
-  out.set(body, HEADER);
-  return out;
-}
-
-export function decodeMessage(value: Buffer): MessageHeader & { body: Buffer } {
-  if (value.length < HEADER || value[0] !== MAGIC || value[1] !== FORMAT) {
-    throw new RingKvError(ErrorCode.INTERNAL, `corrupt queue message record (${value.length} bytes)`);
-  }
-  return {
-    visibleAtMs: Number(value.readBigUInt64BE(2)),
-    deliveries: value.readUInt32BE(10),
-    enqueuedAtMs: Number(value.readBigUInt64BE(14)),
-    body: value.subarray(HEADER),
-  };
-}
-
-/** What the engine keeps in memory per message: no body. */
-interface Msg extends MessageHeader {
-  id: bigint;
-  /** Version of the message's record: a receipt names the version of its delivery. */
-  version: bigint;
-  /** Writes of this message submitted and not yet applied: a pop skips it meanwhile. */
-  busy: number;
-}
 
 /** What an operation answers, once its writes are applied. */
 interface Outcome {
@@ -67,17 +21,9 @@ interface Submitted {
 
 const answered = (result: OpResult, nextVisibleAtMs?: number): Submitted => ({ done: Promise.resolve({ result, nextVisibleAtMs }) });
 
-/** Inserts `m` in id order (it almost always goes last). */
-function insertById(lane: Msg[], m: Msg): void {
-  let i = lane.length;
-  while (i > 0 && lane[i - 1]!.id > m.id) i--;
-  if (i > 0 && lane[i - 1]!.id === m.id) lane[i - 1] = m;
-  else lane.splice(i, 0, m);
-}
-
 /** What the queue engine needs from its storage engine. */
 export interface QueueHost {
-  readonly store: LevelStore;
+  readonly store: QueueStore;
   /** Queues an update of `key` through the write queue (fenced at `reqEpoch`, forwarded to migration targets). */
   update(key: Buffer, hash: number, reqEpoch: bigint, updater: Updater): Promise<OpResult>;
   /** A fresh clock value: strictly above every version this node has stamped or ingested. */
@@ -86,59 +32,7 @@ export interface QueueHost {
   fence(reqEpoch: bigint, hash: number): OpResult | undefined;
 }
 
-/** One queue's in-memory index (both lanes), rebuilt from storage after any map change. */
-class QueueState {
-  readonly name: string;
-  readonly hash: number;
-  readonly lanes: [Msg[], Msg[]] = [[], []];
-  /** Rebuild from storage before the next operation. */
-  stale = true;
-  /** Operations waiting for their turn or deciding (their writes may still be in flight after). */
-  pending = 0;
-  /** Writes submitted and not applied yet. */
-  readonly inflight = new Set<Promise<unknown>>();
-  /** The highest message id handed out (pushes in flight included). */
-  lastId = 0n;
-  readonly waiters = new Set<() => void>();
-  #tail: Promise<unknown> = Promise.resolve();
-
-  constructor(name: string, hash: number) {
-    this.name = name;
-    this.hash = hash;
-  }
-
-  /** Runs `fn` after every operation queued before it: one operation of a queue at a time. */
-  serialize<T>(fn: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const run = this.#tail.then(fn).finally(() => this.pending--);
-    this.#tail = run.catch(() => undefined);
-    return run;
-  }
-
-  wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
-
-  /** Resolves once every write submitted so far is applied (before the index is rebuilt). */
-  async settled(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-  }
-}
-
 const laneOf = (op: QueueOp__Output) => (op.deadLetters ? QueueLane.DEAD : QueueLane.MAIN);
-
-function findIndex(lane: Msg[], id: bigint): number {
-  let lo = 0;
-  let hi = lane.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = lane[mid]!.id;
-    if (v === id) return mid;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
 
 const failed = (r: OpResult) => r.errorCode !== '' && r.errorCode !== undefined;
 
@@ -190,7 +84,7 @@ export class QueueEngine {
         try {
           if (state.stale) {
             await state.settled();
-            await this.#load(state, hash);
+            await state.load(this.#host.store, hash);
           }
           return await this.#apply(state, op, hash, reqEpoch);
         } catch (err) {
@@ -265,22 +159,6 @@ export class QueueEngine {
       state.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
-  }
-
-  async #load(state: QueueState, hash: number): Promise<void> {
-    for (const lane of [QueueLane.MAIN, QueueLane.DEAD] as const) {
-      const bounds = queueLaneBounds(state.name, lane);
-      const msgs: Msg[] = [];
-      const range = { gte: encodeDataKey(bounds.gte, hash), lt: encodeDataKey(bounds.lt, hash) };
-      for await (const [sk, raw] of this.#host.store.entries(range)) {
-        const record = decodeRecord(raw);
-        if (record.tombstone) continue;
-        const { body: _body, ...header } = decodeMessage(record.value);
-        msgs.push({ id: queueMessageId(sk), version: record.version, busy: 0, ...header });
-      }
-      state.lanes[lane] = msgs;
-    }
-    state.stale = false;
   }
 
   /** Decides one operation against the index and submits its writes; `done` settles when they are applied. */
