@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ArcState, Ownership, Ring, encodeRecord, hash32, newClusterMap,
+  ArcState, Ring, encodeRecord, hash32, newClusterMap,
   type ArcMoveState, type ClusterMap, type Op__Output,
 } from '@ringkv/core';
-import { StorageEngine, droppedRanges } from '../src/storage-engine.js';
+import { StorageEngine } from '../src/storage-engine.js';
 
 const dirs: string[] = [];
 const engines: StorageEngine[] = [];
@@ -173,21 +173,5 @@ describe('StorageEngine', () => {
     // The source no longer has the key (deleted, tombstone purged): the copy sends nothing.
     await e.installClusterMap({ ...base, epoch: 6n, migrations: [{ ...move, state: ArcState.DONE }], nextMembers: base.members });
     expect((await e.execute(6n, [get(key)]))[0]).toMatchObject({ errorCode: '', found: false });
-  });
-
-  it('droppedRanges: what a node stops keeping between two maps', () => {
-    const three = newClusterMap('c', [member('n1'), member('n2'), member('n3')]);
-    const two = { ...newClusterMap('c', [member('n1'), member('n2')]), epoch: 2n };
-    const before = new Ownership(three);
-    const after = new Ownership(two);
-    // n3 leaves: it drops everything it had; n1 keeps what it had and drops nothing.
-    const n3 = droppedRanges('n3', before, after);
-    const n3Owned = new Ring(three.members).arcsOf('n3');
-    const size = (arcs: Array<{ start: number; end: number }>) =>
-      arcs.reduce((a, x) => a + (x.start < x.end ? x.end - x.start : 2 ** 32 - x.start + x.end), 0);
-    expect(size(n3)).toBe(size(n3Owned));
-    expect(droppedRanges('n1', before, after)).toEqual([]);
-    // With no previous map (startup), a node drops everything it does not own.
-    expect(size(droppedRanges('n1', undefined, after))).toBe(2 ** 32 - size(new Ring(two.members).arcsOf('n1')));
   });
 });
