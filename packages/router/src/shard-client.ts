@@ -232,9 +232,9 @@ export class ShardClient {
     });
   }
 
-  stats(timeoutMs = this.#timeoutMs): Promise<NodeStatsResponse__Output> {
+  stats(timeoutMs = this.#timeoutMs, withoutCounts = false): Promise<NodeStatsResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.#grpc.Stats({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
+      this.#grpc.Stats({ withoutCounts }, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
     });
   }
 
