@@ -133,7 +133,9 @@ export class Topology {
     const old = this.#shards.get(id);
     if (!old) return;
     this.#shards.set(id, new ShardClient({ id: old.id, address: old.address }, () => this.epoch, this.#shardOptions));
-    old.close();
+    // New requests take the new connection; those already sent on the old one get their own
+    // answer or DEADLINE_EXCEEDED (never CLOSED, which would misreport a write in doubt).
+    old.retire(this.#shardOptions.requestTimeoutMs + 1_000);
   }
 
   #syncShards(): void {
