@@ -107,7 +107,7 @@ describe('ringkv dev', () => {
     expect(status.shards.map((s) => s.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
     // Replication factor 1 unless asked; the router coordinates replication.
     expect(status.replicationFactor).toBe(1);
-    expect(readFileSync(join(dataDir, 'logs', 'router.log'), 'utf8')).toMatch(/ringkv dev starts router: .* --replication-factor 1 --coordinator\n/);
+    expect(readFileSync(join(dataDir, 'logs', 'router.log'), 'utf8')).toMatch(/ringkv dev starts router: .* --replication-factor 1\n/);
     for (const s of status.shards) expect(s.keys, s.id).toBeGreaterThan(100);
     expect(status.shards.reduce((n, s) => n + s.keys, 0)).toBe(601);
   });

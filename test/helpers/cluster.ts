@@ -9,6 +9,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import { freePort } from './free-port.js';
 import { checkHealth } from './health.js';
 import { track, trackDir, untrackDir } from './reaper.js';
+import { EtcdServer } from '@ringkv/cli/internal';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const NODE_BIN = join(REPO_ROOT, 'packages/node/bin/ringkv-node.js');
@@ -26,10 +27,16 @@ export interface ClusterOptions {
   routerArgs?: string[];
   /**
    * Routers, named `router`, `router-2`, ...: each has its own data dir and the same `--shard`
-   * flags; the first bootstraps the cluster, the others recover its map from the shards.
+   * flags. Without etcd the first bootstraps the cluster and coordinates, the others recover
+   * its map from the shards and run with --serve-only; with `etcd` they all join the map in
+   * etcd and elect a coordinator.
    * @default 1
    */
   routers?: number;
+  /** Starts one etcd member (from PATH) and runs every router with --etcd. @default false */
+  etcd?: boolean;
+  /** Extra flags for routers 2..n only. */
+  otherRouterArgs?: string[];
   /** How long one process may take to become healthy. @default 20_000 */
   startTimeoutMs?: number;
   /** How the harness's health checks connect, for processes started with --tls-*. @default plaintext */
@@ -66,6 +73,7 @@ export class ProcessCluster {
   readonly #members = new Map<string, Member>();
   readonly #startTimeoutMs: number;
   readonly #healthCredentials: ChannelCredentials | undefined;
+  #etcd: EtcdServer | undefined;
   #stopped = false;
 
   private constructor(root: string, shardIds: string[], startTimeoutMs: number, healthCredentials?: ChannelCredentials) {
@@ -82,6 +90,14 @@ export class ProcessCluster {
     const ids = Array.from({ length: n }, (_, i) => `shard-${i + 1}`);
     const cluster = new ProcessCluster(root, ids, options.startTimeoutMs ?? 20_000, options.healthCredentials);
     try {
+      const etcdArgs: string[] = [];
+      if (options.etcd) {
+        const etcd = new EtcdServer({ dataDir: join(root, 'etcd'), clientPort: await freePort(), peerPort: await freePort() });
+        cluster.#etcd = etcd;
+        await etcd.start();
+        track(etcd.child!);
+        etcdArgs.push('--etcd', etcd.endpoint);
+      }
       for (const id of ids) {
         const m = cluster.#define(id, 'node', () => ['--id', id, '--listen', `${HOST}:${m.port}`, '--data-dir', m.dataDir, ...(options.nodeArgs ?? [])]);
       }
@@ -90,6 +106,7 @@ export class ProcessCluster {
         '--listen', `${HOST}:${router.port}`,
         '--data-dir', router.dataDir,
         ...ids.flatMap((id) => ['--shard', `${id}=${cluster.address(id)}`]),
+        '--id', 'router', ...etcdArgs,
         ...(options.routerArgs ?? []),
       ]);
       await cluster.#spawnFresh('router');
@@ -99,7 +116,8 @@ export class ProcessCluster {
           '--listen', `${HOST}:${r.port}`,
           '--data-dir', r.dataDir,
           ...ids.flatMap((id) => ['--shard', `${id}=${cluster.address(id)}`]),
-          ...(options.routerArgs ?? []),
+          '--id', name, ...(options.etcd ? etcdArgs : ['--serve-only']),
+          ...(options.routerArgs ?? []), ...(options.otherRouterArgs ?? []),
         ]);
         await cluster.#spawnFresh(name);
       }
@@ -108,6 +126,12 @@ export class ProcessCluster {
       throw err;
     }
     return cluster;
+  }
+
+  /** The etcd member, when started with `etcd`. */
+  get etcd(): EtcdServer {
+    if (!this.#etcd) throw new Error('this cluster runs without etcd');
+    return this.#etcd;
   }
 
   /** The router's HOST:PORT. */
@@ -184,6 +208,19 @@ export class ProcessCluster {
     return result;
   }
 
+  /** Starts the etcd member again (same data dir and port) after a kill. */
+  async restartEtcd(): Promise<void> {
+    await this.etcd.start();
+    track(this.etcd.child!);
+  }
+
+  /** Sends a signal that does not end the process (SIGSTOP pauses it, SIGCONT resumes it). */
+  signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
+    const pid = this.pid(name);
+    if (pid === undefined) throw new Error(`${name} is not running`);
+    process.kill(pid, signal);
+  }
+
   /** The command-line flags the process is started with. */
   argsOf(name: string): string[] {
     return this.#member(name).args();
@@ -206,11 +243,13 @@ export class ProcessCluster {
       [...this.#members.values()].map(async (m) => {
         if (m.child && m.exited && m.child.exitCode === null && m.child.signalCode === null) {
           m.stopping = true;
+          m.child.kill('SIGCONT');
           m.child.kill('SIGKILL');
           await m.exited;
         }
       }),
     );
+    await this.#etcd?.kill();
     if (!process.env.RINGKV_TEST_KEEP) {
       rmSync(this.root, { recursive: true, force: true });
       untrackDir(this.root);

@@ -107,7 +107,7 @@ export class DevCluster {
     // their other replicas and catches the shard up when it is back.
     this.#spawn('router', this.#bins.router, [
       '--listen', this.routerAddress, '--data-dir', join(this.dataDir, 'router'), ...shardFlags,
-      '--replication-factor', String(this.replicationFactor), '--coordinator',
+      '--replication-factor', String(this.replicationFactor),
     ]);
   }
 

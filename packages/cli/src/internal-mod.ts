@@ -8,3 +8,4 @@ export { runDev } from './commands/dev.js';
 export { initDevCerts, CERT_FILES, DEFAULT_CERT_HOSTS, TOKEN_ROLES, type DevCertsRequest } from './dev-certs.js';
 export { issueCertificate } from './x509.js';
 export { securityOf, SECURITY_ENV, type CliSecurity } from './security-flags.js';
+export { EtcdServer, findEtcd, type EtcdServerOptions } from './etcd-server.js';

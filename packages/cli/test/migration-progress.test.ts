@@ -16,7 +16,7 @@ function arc(start: number, end: number, state: ArcMigration['state'], moved: nu
 
 function status(epoch: number, migrations: ArcMigration[], migrationError?: string): ClusterStatus {
   return {
-    clusterId: 'c', epoch: BigInt(epoch),
+    clusterId: 'c', epoch: BigInt(epoch), controlPlane: 'file', routers: [], answeredBy: 'router',
     shards: [{ id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', keys: 10n, bytes: 700n, reachable: true, replicaState: 'in_sync' }],
     migrations,
     ...(migrationError ? { migrationError } : {}),

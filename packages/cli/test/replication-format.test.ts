@@ -9,7 +9,7 @@ function group(replicas: string[], inSync: string[], fraction: number, arcs = 1)
 function status(shards: string[], rf: number, arcGroups: ArcGroupStatus[], extra: Partial<ClusterStatus> = {}): ClusterStatus {
   const under = arcGroups.filter((g) => g.underReplicated);
   return {
-    clusterId: 'c', epoch: 7n,
+    clusterId: 'c', epoch: 7n, controlPlane: 'file', routers: [], answeredBy: 'router',
     shards: shards.map((id) => ({
       id, address: `127.0.0.1:${id.slice(6)}`, weight: 1, state: 'active', keys: 5n, bytes: 50n, reachable: true, replicaState: 'in_sync' as const,
     })),

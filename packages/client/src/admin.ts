@@ -165,6 +165,12 @@ export function toClusterStatus(res: StatusResponse__Output): ClusterStatus {
       ...(s.error ? { error: s.error } : {}),
       // A router without replication sends no state: every shard is then in sync.
       replicaState: (s.replicaState || 'in_sync') as ReplicaState,
+      ...(s.lease ? {
+        lease: {
+          primary: s.lease.primary, held: s.lease.held, remainingMs: Number(s.lease.remainingMs), missing: [...s.lease.missing],
+          durationMs: Number(s.lease.durationMs),
+        },
+      } : {}),
     })),
     migrations: res.migrations.map(toArcMigration),
     ...(res.migrationError ? { migrationError: res.migrationError } : {}),
@@ -173,6 +179,13 @@ export function toClusterStatus(res: StatusResponse__Output): ClusterStatus {
     underReplicatedArcs: res.underReplicatedArcs,
     underReplicatedFraction: res.underReplicatedFraction,
     ...(res.replicationError ? { replicationError: res.replicationError } : {}),
+    controlPlane: res.controlPlane || 'file',
+    ...(res.coordinator ? { coordinator: { id: res.coordinator, address: res.coordinatorAddress } } : {}),
+    routers: res.routers.map((r) => ({
+      id: r.id, address: r.address, epoch: u64(r.epoch), coordinator: r.coordinator, version: r.version, reportedMsAgo: Number(r.reportedMsAgo),
+    })),
+    ...(res.controlPlaneError ? { controlPlaneError: res.controlPlaneError } : {}),
+    answeredBy: res.answeredBy,
   };
 }
 

@@ -341,6 +341,39 @@ export interface ShardStatus {
    * back) or `catching_up` (receiving a copy of its arcs from their primaries).
    */
   replicaState: ReplicaState;
+  /** The shard's primary lease as it reports it; absent when it could not be asked. */
+  lease?: PrimaryLeaseStatus;
+}
+
+/**
+ * A primary's lease (docs/ARCHITECTURE.md "Primary leases"): a shard serves the arcs it leads
+ * only while every other replica of them has granted it a lease that has not run out.
+ */
+export interface PrimaryLeaseStatus {
+  /** The shard leads at least one arc that has other replicas. */
+  primary: boolean;
+  /** It holds an unexpired grant from every replica of the arcs it leads. */
+  held: boolean;
+  /** How long its shortest grant lasts without another renewal, in milliseconds. */
+  remainingMs: number;
+  /** Replicas whose grant is missing or expired. */
+  missing: string[];
+  /** The lease duration it asks for, in milliseconds. */
+  durationMs: number;
+}
+
+/** A router of the cluster, as status shows it. */
+export interface RouterStatus {
+  id: string;
+  /** Where its KV and Admin APIs answer. */
+  address: string;
+  /** The epoch of the cluster map it routes with, as it last reported it. */
+  epoch: bigint;
+  /** It is the coordinator (the elected leader; a lone router always is). */
+  coordinator: boolean;
+  version: string;
+  /** Milliseconds since it last reported (0 for the router that answered). */
+  reportedMsAgo: number;
 }
 
 /** A shard's replication state (see `ShardStatus.replicaState`). */
@@ -466,4 +499,14 @@ export interface ClusterStatus {
    * absent when none failed.
    */
   replicationError?: string;
+  /** Where the cluster map lives: `file` (a lone router's data dir) or `etcd`. */
+  controlPlane: 'file' | 'etcd' | string;
+  /** The coordinator's router id and address; absent while none is elected. */
+  coordinator?: { id: string; address: string };
+  /** Every live router with the epoch it routes with. */
+  routers: RouterStatus[];
+  /** Why the control plane cannot act right now (etcd unreachable, no coordinator); absent when it can. */
+  controlPlaneError?: string;
+  /** The router that answered. */
+  answeredBy: string;
 }

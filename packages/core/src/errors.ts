@@ -28,6 +28,12 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   PERMISSION_DENIED: 'PERMISSION_DENIED',
   MIGRATION_IN_PROGRESS: 'MIGRATION_IN_PROGRESS',
+  /**
+   * The cluster map changed under a control-plane change (another commit won, or a node holds a
+   * different map at that epoch): nothing was applied; plan again on the new map and retry.
+   * Distinct from CONFLICT, which only ever means a conditional write's condition failed.
+   */
+  MAP_CHANGED: 'MAP_CHANGED',
   UNKNOWN_SHARD: 'UNKNOWN_SHARD',
   /** Too much work queued: shed load rather than grow memory without bound. */
   RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',

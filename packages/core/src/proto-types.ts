@@ -51,3 +51,5 @@ export type * from './generated/ringkv/v1/SetReplicationFactorRequest.js';
 export type * from './generated/ringkv/v1/CatchUpRequest.js';
 export type * from './generated/ringkv/v1/StatusRequest.js';
 export type * from './generated/ringkv/v1/StatusResponse.js';
+export type * from './generated/ringkv/v1/PrimaryLease.js';
+export type * from './generated/ringkv/v1/RouterInfo.js';

@@ -148,8 +148,9 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
         (err) => fail(cb, err, 'EstimateArcs'),
       );
     },
-    Stats(_call, cb) {
-      engine.stats().then(
+    Stats(call, cb) {
+      const counted = call.request.withoutCounts ? Promise.resolve({ keys: 0, bytes: 0, tombstones: 0, records: 0 }) : engine.stats();
+      counted.then(
         (s) => cb(null, {
           nodeId: engine.nodeId,
           epoch: engine.epoch.toString(),

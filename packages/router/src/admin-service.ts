@@ -1,24 +1,30 @@
 import {
-  ErrorCode, RingKvError, isMigrating, allMembers, arcMoveToProto, arcSize, clusterMapToProto, toServiceError,
-  type AdminHandlers, type ArcGroup, type ArcMoveState, type ClusterMap, type Logger, type Ownership, type PlanResponse, type ShardStatus,
+  ErrorCode, RingKvError, allMembers, arcMoveToProto, arcSize, clusterMapToProto, toServiceError,
+  type AdminHandlers, type ArcGroup, type ArcMoveState, type ClusterMap, type Logger, type Ownership, type PlanResponse,
+  type RouterInfo, type ShardStatus, type StatusResponse,
 } from '@ringkv/core';
-import type { Metadata, sendUnaryData } from '@grpc/grpc-js';
-import type { Topology } from './topology.js';
-import type { Migrator } from './migrator.js';
+import type { Metadata, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { ShardClient, type ShardClientOptions } from './shard-client.js';
 import { requirePermission, type AccessControl, type Permission } from './access.js';
 import { refusalLogger } from './access-log.js';
-import { planAdd, planRemove, planReplication, planWeight, startPlan, type MembershipPlan } from './membership.js';
-import type { Replicator } from './replicator.js';
+import { planAdd, planRemove, planReplication, planWeight, startPlan, type MembershipPlan } from './control/membership.js';
+import { AdminForwarder } from './control/admin-forward.js';
+import type { ControlPlane } from './control/control-plane.js';
 
 const STATUS_TIMEOUT_MS = 3_000;
 const PROBE_TIMEOUT_MS = 3_000;
 
+type Call = ServerUnaryCall<unknown, unknown> & { metadata: Metadata; getPeer(): string; cancelled: boolean };
+
 /**
  * ringkv.v1.Admin: status, the cluster map and membership changes. Status and the map need any
- * token, membership changes (dry runs and Rebalance included) an admin token.
+ * token, membership changes (dry runs and Rebalance included) an admin token. Any router takes
+ * a change: the coordinator runs it, every other router forwards it there (on etcd), so the
+ * commit, the plan and the migration are always the coordinator's.
  */
-export function adminHandlers(topology: Topology, migrator: Migrator, log: Logger, access: AccessControl, replicator?: Replicator): AdminHandlers {
+export function adminHandlers(control: ControlPlane, log: Logger, access: AccessControl, forwarder: AdminForwarder): AdminHandlers {
+  const { topology, coordinator, leadership } = control;
+  const migrator = coordinator.migrator;
   const fail = (cb: sendUnaryData<never>, err: unknown, what: string) => {
     if (!(err instanceof RingKvError)) log.error({ err }, `${what} failed`);
     cb(toServiceError(err) as never, null);
@@ -34,6 +40,18 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
       fail(cb, err, method);
       return false;
     }
+  };
+
+  /** Where a call that must run on the coordinator goes: here, or forwarded to it. */
+  const onCoordinator = <Res>(method: string, call: Call, local: () => Promise<Res>): Promise<Res> => {
+    if (coordinator.leading) return local();
+    const leader = leadership.leader();
+    if (leadership.kind === 'etcd' && leader && !AdminForwarder.wasForwarded(call.metadata)) {
+      const deadline = call.getDeadline();
+      const at = deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : new Date(Date.now() + 60_000);
+      return forwarder.forward<unknown, Res>(leader, method, call.request, call.metadata, at);
+    }
+    return Promise.reject(notCoordinator(control));
   };
 
   /** Fills in estimated keys and bytes per arc from the sources (best effort). */
@@ -64,79 +82,81 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
     if (dryRun) return { ...totals, epoch: topology.epoch.toString(), committed: false };
     // Estimating can take a while: a caller that gave up meanwhile must find nothing changed.
     if (call.cancelled) throw new RingKvError(ErrorCode.CANCELLED, 'the caller gave up before the change was committed; nothing changed');
-    // The claim goes first: a router that crashes right after the commit must resume the change.
-    if (plan.moves.length > 0) await migrator.claim(plan.baseEpoch);
-    let map;
-    try {
-      map = await topology.commit((m) => startPlan(m, plan, leaving));
-    } catch (err) {
-      // Refused (MIGRATION_IN_PROGRESS, CONFLICT ...): drop the claim, unless a change is in
-      // progress, whose claim it is now.
-      if (plan.moves.length > 0 && !migrator.running && !isMigrating(topology.map)) await migrator.unclaim().catch(() => undefined);
-      throw err;
-    }
+    const map = await coordinator.commit((m) => startPlan(m, plan, leaving));
     migrator.ensureRunning();
     log.info({ epoch: map.epoch.toString(), arcs: plan.moves.length, fraction: plan.fraction }, 'membership change committed');
     return { ...totals, epoch: map.epoch.toString(), committed: true };
   };
 
-  const handle = (what: string, cb: sendUnaryData<PlanResponse>, work: () => Promise<PlanResponse>) => {
-    // Through a promise so that a plan refused synchronously (planRemove, planWeight) is
-    // answered with its code rather than escaping to grpc-js as UNKNOWN.
-    Promise.resolve().then(work).then((res) => cb(null, res), (err) => fail(cb as sendUnaryData<never>, err, what));
+  /**
+   * A change: planned and run on the coordinator. Through a promise so that a plan refused
+   * synchronously (planRemove, planWeight) is answered with its code rather than escaping to
+   * grpc-js as UNKNOWN.
+   */
+  const change = (method: string, call: Call, cb: sendUnaryData<PlanResponse>, work: () => Promise<PlanResponse>) => {
+    if (!permitted(call, cb as sendUnaryData<never>, method, 'admin')) return;
+    Promise.resolve().then(() => onCoordinator(method, call, work))
+      .then((res) => cb(null, res), (err) => fail(cb as sendUnaryData<never>, err, method));
+  };
+
+  const localStatus = async (withoutCounts: boolean): Promise<StatusResponse> => {
+    const map = topology.map;
+    const states = memberStates(map);
+    const shards = await Promise.all(allMembers(map).map(async (m): Promise<ShardStatus> => {
+      const base = {
+        id: m.id, address: m.address, weight: m.weight, state: states.get(m.id) ?? m.state, replicaState: topology.ownership.replicaState(m.id),
+      };
+      try {
+        const s = await topology.shard(m.id).stats(STATUS_TIMEOUT_MS, withoutCounts);
+        return { ...base, keys: s.keys, bytes: s.bytes, reachable: true, error: '', lease: s.lease };
+      } catch (err) {
+        return { ...base, keys: '0', bytes: '0', reachable: false, error: (err as Error).message, lease: null };
+      }
+    }));
+    const plane = await controlPlaneStatus(control);
+    return {
+      clusterId: map.clusterId,
+      epoch: map.epoch.toString(),
+      shards,
+      migrations: map.migrations.map((m) => arcMoveToProto({ ...m, ...migrator.progressOf(m) })),
+      migrationError: coordinator.leading ? migrator.lastError : '',
+      replicationFactor: map.replicationFactor,
+      replicationError: coordinator.leading ? coordinator.failover.lastError : '',
+      ...arcGroups(topology.ownership),
+      ...plane,
+    };
   };
 
   return {
     Status(call, cb) {
       if (!permitted(call, cb, 'Status', 'read')) return;
-      const map = topology.map;
-      const states = memberStates(map);
-      Promise.all(allMembers(map).map(async (m): Promise<ShardStatus> => {
-        const base = {
-          id: m.id, address: m.address, weight: m.weight, state: states.get(m.id) ?? m.state, replicaState: topology.ownership.replicaState(m.id),
-        };
-        try {
-          if (call.request.withoutCounts) {
-            await topology.shard(m.id).identify(STATUS_TIMEOUT_MS);
-            return { ...base, keys: '0', bytes: '0', reachable: true, error: '' };
-          }
-          const s = await topology.shard(m.id).stats(STATUS_TIMEOUT_MS);
-          return { ...base, keys: s.keys, bytes: s.bytes, reachable: true, error: '' };
-        } catch (err) {
-          return { ...base, keys: '0', bytes: '0', reachable: false, error: (err as Error).message };
-        }
-      })).then(
-        (shards) => cb(null, {
-          clusterId: map.clusterId,
-          epoch: map.epoch.toString(),
-          shards,
-          migrations: map.migrations.map((m) => arcMoveToProto({ ...m, ...migrator.progressOf(m) })),
-          migrationError: migrator.lastError,
-          replicationFactor: map.replicationFactor,
-          replicationError: replicator?.lastError ?? '',
-          ...arcGroups(topology.ownership),
-        }),
-        (err) => fail(cb, err, 'Status'),
-      );
+      const withoutCounts = call.request.withoutCounts;
+      // The coordinator knows the live progress of a change and why a step is retrying: ask it
+      // (its answer names it), and answer from here when it cannot be reached.
+      const forwarded = !coordinator.leading && leadership.kind === 'etcd' && leadership.leader() && !AdminForwarder.wasForwarded(call.metadata)
+        ? onCoordinator<StatusResponse>('Status', call as Call, () => localStatus(withoutCounts)).catch(async (err: unknown) => {
+          const own = await localStatus(withoutCounts);
+          return { ...own, controlPlaneError: own.controlPlaneError || `coordinator unreachable: ${(err as Error).message}` };
+        })
+        : localStatus(withoutCounts);
+      forwarded.then((res) => cb(null, res), (err) => fail(cb, err, 'Status'));
     },
     GetClusterMap(call, cb) {
       if (!permitted(call, cb, 'GetClusterMap', 'read')) return;
       cb(null, { map: clusterMapToProto(topology.map), nodeId: '' });
     },
     AddShard(call, cb) {
-      if (!permitted(call, cb, 'AddShard', 'admin')) return;
       const { id, address, dryRun } = call.request;
       const weight = call.request.weight === 0 ? 1 : call.request.weight;
-      handle('AddShard', cb, async () => {
+      change('AddShard', call as Call, cb, async () => {
         const plan = planAdd(topology.map, id, address, weight);
         await probeNewShard(topology.map, id, address, topology.shardOptions);
         return run(plan, dryRun, call);
       });
     },
     RemoveShard(call, cb) {
-      if (!permitted(call, cb, 'RemoveShard', 'admin')) return;
       const { id, dryRun, force } = call.request;
-      handle('RemoveShard', cb, async () => {
+      change('RemoveShard', call as Call, cb, async () => {
         const plan = planRemove(topology.map, id, force);
         // Without --force the shard streams its arcs away itself: it must be up.
         const source = plan.moves.some((m) => m.from === id);
@@ -150,31 +170,21 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
       });
     },
     SetReplicationFactor(call, cb) {
-      if (!permitted(call, cb, 'SetReplicationFactor', 'admin')) return;
       const { replicationFactor, dryRun } = call.request;
-      handle('SetReplicationFactor', cb, () => run(planReplication(topology.map, replicationFactor), dryRun, call));
+      change('SetReplicationFactor', call as Call, cb, () => run(planReplication(topology.map, replicationFactor), dryRun, call));
     },
     SetWeight(call, cb) {
-      if (!permitted(call, cb, 'SetWeight', 'admin')) return;
       const { id, weight, dryRun } = call.request;
-      handle('SetWeight', cb, () => run(planWeight(topology.map, id, weight), dryRun, call));
+      change('SetWeight', call as Call, cb, () => run(planWeight(topology.map, id, weight), dryRun, call));
     },
     Rebalance(call, cb) {
-      if (!permitted(call, cb, 'Rebalance', 'admin')) return;
-      handle('Rebalance', cb, async () => {
+      change('Rebalance', call as Call, cb, async () => {
         const map = topology.map;
         // Remaining work of a change in progress, else nothing: the ring decides placement.
         const moves = map.migrations.filter((m) => m.state !== 'done').map((m) => ({ ...m }));
-        // Explicitly takes the change over (its coordinator is gone): this router now resumes it.
-        if (!call.request.dryRun && moves.length > 0) {
-          await migrator.claim(map.epoch);
-          migrator.ensureRunning();
-        }
-        const plan: MembershipPlan = {
-          nextMembers: map.nextMembers, moves, fraction: 0, baseEpoch: map.epoch,
-          nextReplicationFactor: map.nextReplicationFactor || map.replicationFactor, replicaStates: map.replicaStates,
-        };
-        await estimate(plan.moves);
+        // The coordinator resumes a change by itself; this only makes sure it is running now.
+        if (!call.request.dryRun) migrator.ensureRunning();
+        await estimate(moves);
         return {
           epoch: map.epoch.toString(), arcs: moves.map(arcMoveToProto), committed: false, fraction: 0,
           estimatedKeys: moves.reduce((a, m) => a + m.estimatedKeys, 0n).toString(),
@@ -182,6 +192,42 @@ export function adminHandlers(topology: Topology, migrator: Migrator, log: Logge
         };
       });
     },
+  };
+}
+
+function notCoordinator(control: ControlPlane): RingKvError {
+  if (control.leadership.kind === 'serve-only') {
+    return new RingKvError(ErrorCode.UNAVAILABLE,
+      'this router only serves (--serve-only): make cluster changes through the router that coordinates, or run the routers on etcd so that any of them takes changes');
+  }
+  const why = control.lastError ? ` (${control.lastError})` : '';
+  return new RingKvError(ErrorCode.UNAVAILABLE, `no coordinator is elected right now${why}; cluster changes wait for one — retry in a few seconds`);
+}
+
+/** The control-plane fields of Status: where the map lives, who coordinates, every router. */
+async function controlPlaneStatus(control: ControlPlane): Promise<Pick<StatusResponse,
+  'controlPlane' | 'coordinator' | 'coordinatorAddress' | 'routers' | 'controlPlaneError' | 'answeredBy'>> {
+  const leader = control.leadership.leader();
+  const self = control.self;
+  let error = control.lastError;
+  let routers: RouterInfo[];
+  try {
+    const now = Date.now();
+    routers = (await control.registry.list()).map((r) => ({
+      id: r.id, address: r.address, epoch: (r.id === self.id ? control.topology.epoch : r.epoch).toString(), coordinator: r.id === leader?.id,
+      version: r.version, reportedMsAgo: String(r.id === self.id ? 0 : Math.max(0, now - r.reportedAtMs)),
+    }));
+  } catch (err) {
+    error ||= (err as Error).message;
+    routers = [];
+  }
+  if (!routers.some((r) => r.id === self.id)) {
+    routers.push({ id: self.id, address: self.address, epoch: control.topology.epoch.toString(), coordinator: control.coordinator.leading, version: control.version, reportedMsAgo: '0' });
+  }
+  if (!leader && control.leadership.kind === 'etcd') error ||= 'no coordinator is elected right now';
+  return {
+    controlPlane: control.kind, coordinator: leader?.id ?? '', coordinatorAddress: leader?.address ?? '', routers, controlPlaneError: error,
+    answeredBy: self.id,
   };
 }
 

@@ -3,7 +3,7 @@ import {
 } from '@ringkv/core';
 import { Gauge, type Registry } from 'prom-client';
 import type { Topology } from './topology.js';
-import type { Migrator } from './migrator.js';
+import type { Migrator } from './control/migrator.js';
 
 const ARC_STATES = [ArcState.PENDING, ArcState.COPYING, ArcState.HANDOFF, ArcState.DONE] as const;
 

@@ -1,31 +1,29 @@
 import {
-  AdminService, DEFAULT_LIMITS, InFlightLimiter, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, ErrorCode, KvService,
-  MetricsServer, RequestLog, RingKvError, SERVICE_NAMES, addGuardedService, bindServer, createLogger, createServer,
-  newClusterMap, parseHostPort, peerCredentials, serverCredentials, shutdownServer, validateClusterMap, validateShardId,
-  type ClusterMap, type FrameHandler, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
+  AdminService, DEFAULT_LIMITS, InFlightLimiter, PipelineStreams, DEFAULT_VNODES_PER_WEIGHT, KvService,
+  MetricsServer, RequestLog, SERVICE_NAMES, addGuardedService, bindServer, createLogger, createServer,
+  parseHostPort, peerCredentials, serverCredentials, shutdownServer,
+  type FrameHandler, type InFlightLimits, type Logger, type ServingHealth, type SizeLimits, type TlsMaterial,
 } from '@ringkv/core';
 import type { Server } from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
-import { MapStore } from './map-store.js';
 import { Topology } from './topology.js';
 import { Forwarder } from './forwarder.js';
 import { Scanner } from './scanner.js';
-import { ShardClient, type ShardClientOptions } from './shard-client.js';
+import type { ShardClientOptions } from './shard-client.js';
 import { AccessControl } from './access.js';
 import type { TokenEntry } from './tokens.js';
 import { kvHandlers, pipelineFrameHandler } from './kv-service.js';
 import { adminHandlers } from './admin-service.js';
-import { Migrator } from './migrator.js';
-import { Replicator } from './replicator.js';
-import { CoordinatorMarker } from './coordinator-marker.js';
 import { RouterMetrics } from './router-metrics.js';
+import { ControlPlane, type BootstrapShard } from './control/control-plane.js';
+import { AdminForwarder } from './control/admin-forward.js';
+import type { EtcdOptions } from './control/etcd-client.js';
+import type { Migrator } from './control/migrator.js';
+import type { Failover } from './control/failover.js';
 
-export interface BootstrapShard {
-  id: string;
-  address: string;
-  /** @default 1 */
-  weight?: number;
-}
+export type { BootstrapShard };
+
+/** The router's version, reported in Status and the router registry. */
+export const ROUTER_VERSION = '0.1.0';
 
 /** The in-flight caps (InFlightLimits) bound the router's memory under overload: see README "Limits and overload". */
 export interface RouterOptions extends InFlightLimits {
@@ -33,34 +31,39 @@ export interface RouterOptions extends InFlightLimits {
   listen: string;
   /** Where the cluster map is persisted. */
   dataDir: string;
-  /** Bootstraps a new cluster when dataDir holds no map; ignored (with a warning) otherwise. */
+  /**
+   * This router's id: its name in Status and in the coordinator election. @default its
+   * advertised address
+   */
+  id?: string;
+  /** Where other routers and clients reach this router. @default `listen` (its bound address) */
+  advertise?: string;
+  /** Bootstraps a new cluster when there is no map yet (in dataDir, or in etcd); ignored (with a warning) otherwise. */
   shards?: BootstrapShard[];
+  /**
+   * The control plane on etcd: the cluster map, the coordinator election and the router
+   * registry live there, and any router takes membership changes. @default undefined (a lone
+   * router: the map in dataDir, and it coordinates itself)
+   */
+  etcd?: EtcdOptions & { sessionTtlSeconds?: number };
+  /**
+   * Without etcd: this router serves data and reads but never coordinates, and follows the
+   * map from the shards (extra routers in front of a lone-router cluster). @default false
+   */
+  serveOnly?: boolean;
   /** Virtual nodes per unit of weight for a new cluster. @default 256 */
   vnodesPerWeight?: number;
   /** Replication factor of a new cluster (1 to 5; change it later with SetReplicationFactor). @default 1 */
   replicationFactor?: number;
-  /**
-   * This router coordinates replication: it detects failed shards, fails their arcs over and
-   * brings returning shards back in sync. Run exactly one such router per cluster, and make
-   * membership changes through it. @default false
-   */
-  coordinator?: boolean;
-  /** With `coordinator`: how often each shard is checked. @default 500 */
+  /** The coordinator: how often each shard is checked. @default 500 */
   heartbeatIntervalMs?: number;
-  /** With `coordinator`: a shard silent this long is dropped from the in-sync sets (its arcs fail over). @default 3000 */
+  /** The coordinator: a shard silent this long is dropped from the in-sync sets (its arcs fail over). @default 3000 */
   failureTimeoutMs?: number;
   limits?: Partial<SizeLimits>;
   /** Deadline of each router -> shard call. @default 5000 */
   requestTimeoutMs?: number;
   /** WRONG_OWNER / TRY_AGAIN retries. @default 8 */
   maxRedirections?: number;
-  /**
-   * How often the router asks the shards for a newer cluster map (one committed through
-   * another router), in milliseconds. Data requests follow a newer map at once anyway
-   * (WRONG_OWNER); this keeps Status and GetClusterMap current.
-   * @default 1000
-   */
-  mapRefreshIntervalMs?: number;
   /** Arcs migrated at once. @default 4 */
   migrationArcConcurrency?: number;
   /** Byte-rate limit of each arc's snapshot stream; 0 = unlimited. @default 0 */
@@ -90,9 +93,8 @@ export class Router {
   /** The address actually bound, HOST:PORT. */
   readonly address: string;
   readonly topology: Topology;
-  readonly migrator: Migrator;
-  /** Failure detection, failover and catch-up, when this router coordinates replication. */
-  readonly replicator: Replicator | undefined;
+  /** The control-plane wing: map source, leadership, coordinator, registry. */
+  readonly control: ControlPlane;
   /** The address the metrics endpoint is bound to, when `metrics` was given. */
   readonly metricsAddress: string | undefined;
   readonly #metricsServer: MetricsServer | undefined;
@@ -101,56 +103,85 @@ export class Router {
   readonly #server: Server;
   readonly #health: ServingHealth;
   readonly #log: Logger;
+  readonly #forwarder: AdminForwarder;
   #status: RouterStatus = 'open';
   #closing: Promise<void> | undefined;
 
   readonly #pipelines: PipelineStreams;
 
-  private constructor(
-    address: string, topology: Topology, migrator: Migrator, server: Server, health: ServingHealth, log: Logger, pipelines: PipelineStreams,
-    metricsServer: MetricsServer | undefined,
-    access: AccessControl,
-    replicator: Replicator | undefined,
-  ) {
-    this.access = access;
-    this.replicator = replicator;
-    this.#pipelines = pipelines;
-    this.#metricsServer = metricsServer;
-    this.metricsAddress = metricsServer?.address;
-    this.address = address;
-    this.topology = topology;
-    this.migrator = migrator;
-    this.#server = server;
-    this.#health = health;
-    this.#log = log;
+  private constructor(parts: {
+    address: string; control: ControlPlane; server: Server; health: ServingHealth; log: Logger; pipelines: PipelineStreams;
+    metricsServer: MetricsServer | undefined; access: AccessControl; forwarder: AdminForwarder;
+  }) {
+    this.access = parts.access;
+    this.#pipelines = parts.pipelines;
+    this.#metricsServer = parts.metricsServer;
+    this.metricsAddress = parts.metricsServer?.address;
+    this.address = parts.address;
+    this.control = parts.control;
+    this.topology = parts.control.topology;
+    this.#server = parts.server;
+    this.#health = parts.health;
+    this.#log = parts.log;
+    this.#forwarder = parts.forwarder;
+  }
+
+  /** Drives the migrations in the map while this router coordinates. */
+  get migrator(): Migrator {
+    return this.control.coordinator.migrator;
+  }
+
+  /** Failure detection, failover and catch-up, while this router coordinates. */
+  get failover(): Failover {
+    return this.control.coordinator.failover;
   }
 
   static async start(options: RouterOptions): Promise<Router> {
     const { host } = parseHostPort(options.listen, 'listen address');
     if (options.metrics !== undefined) parseHostPort(options.metrics, 'metrics address');
+    if (options.advertise !== undefined) parseHostPort(options.advertise, 'advertised address');
     const log = options.logger ?? createLogger('ringkv-router');
     const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
-    const shardOptions: ShardClientOptions = { requestTimeoutMs, credentials: peerCredentials(options.tls) };
+    const credentials = peerCredentials(options.tls);
+    const shardOptions: ShardClientOptions = { requestTimeoutMs, credentials };
     const access = new AccessControl(options.tokens);
-    const store = new MapStore(options.dataDir);
-    let map = await store.load();
-    if (map && options.shards?.length) {
-      log.warn({ path: store.path, epoch: map.epoch.toString() }, '--shard flags ignored: a cluster map already exists in the data dir');
+    const { server, health } = createServer();
+    // Bound first: the advertised address (the id, and what other routers forward to) needs the port.
+    let port: number;
+    try {
+      port = await bindServer(server, options.listen, serverCredentials(options.tls, false));
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
     }
-    if (!map) {
-      if (!options.shards?.length) {
-        throw new RingKvError(ErrorCode.INVALID_ARGUMENT,
-          `no cluster map in ${options.dataDir}: bootstrap a cluster with --shard ID=HOST:PORT (one per shard)`);
-      }
-      map = await bootstrapMap(options.shards, options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT, options.replicationFactor ?? 1, shardOptions, log);
-      await store.save(map);
+    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const advertise = options.advertise ?? address;
+    let control: ControlPlane;
+    try {
+      control = await ControlPlane.open({
+        self: { id: options.id ?? advertise, address: advertise },
+        version: ROUTER_VERSION,
+        dataDir: options.dataDir,
+        ...(options.etcd ? { etcd: options.etcd } : {}),
+        serveOnly: options.serveOnly ?? false,
+        bootstrap: {
+          shards: options.shards ?? [], vnodesPerWeight: options.vnodesPerWeight ?? DEFAULT_VNODES_PER_WEIGHT,
+          replicationFactor: options.replicationFactor ?? 1,
+        },
+        shardOptions,
+        migration: { arcConcurrency: options.migrationArcConcurrency ?? 4, rateBytesPerSec: options.migrationRateBytesPerSec ?? 0, retryDelayMs: 500 },
+        failover: {
+          ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+          ...(options.failureTimeoutMs !== undefined ? { failureTimeoutMs: options.failureTimeoutMs } : {}),
+          catchUpRateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
+        },
+        log,
+      });
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
     }
-    const topology = new Topology(map, store, log, shardOptions);
-    const migrator = new Migrator(topology, log, {
-      arcConcurrency: options.migrationArcConcurrency ?? 4,
-      rateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
-      retryDelayMs: 500,
-    }, new CoordinatorMarker(options.dataDir));
+    const topology = control.topology;
     const requests = new RequestLog(log, { slowRequestMs: options.slowRequestMs ?? 1_000 });
     const limiter = new InFlightLimiter(options);
     // Every stream gets its caller's handler (kv-service.ts); this default runs only once the
@@ -161,47 +192,34 @@ export class Router {
       (err) => log.error({ err }, 'Pipeline frame failed'),
       { limiter, ...(options.maxStreamInFlightOps !== undefined ? { maxStreamInFlightOps: options.maxStreamInFlightOps } : {}) },
     );
-    const metrics = options.metrics !== undefined ? new RouterMetrics({ topology, migrator, pipelines }) : undefined;
+    const metrics = options.metrics !== undefined ? new RouterMetrics({ topology, migrator: control.coordinator.migrator, pipelines }) : undefined;
     const forwarder: Forwarder = new Forwarder(topology, {
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       maxRedirections: options.maxRedirections ?? 8,
       ...(metrics ? { metrics: metrics.ops } : {}),
     });
-    const { server, health } = createServer();
     addGuardedService(server, KvService.service, kvHandlers({
       forwarder, scanner: new Scanner(topology), log, pipelines, requests, access, limiter, metrics: metrics?.ops,
     }));
-    const replicator = options.coordinator ? new Replicator(topology, log, {
-      ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
-      ...(options.failureTimeoutMs !== undefined ? { failureTimeoutMs: options.failureTimeoutMs } : {}),
-      catchUpRateBytesPerSec: options.migrationRateBytesPerSec ?? 0,
-    }) : undefined;
-    addGuardedService(server, AdminService.service, adminHandlers(topology, migrator, log, access, replicator));
-    let port: number;
+    const adminForwarder = new AdminForwarder(credentials);
+    addGuardedService(server, AdminService.service, adminHandlers(control, log, access, adminForwarder));
     let metricsServer: MetricsServer | undefined;
     try {
-      port = await bindServer(server, options.listen, serverCredentials(options.tls, false));
       if (metrics) metricsServer = await MetricsServer.start(options.metrics!, metrics.registry, log);
     } catch (err) {
       server.forceShutdown();
-      topology.close();
+      await control.close();
       throw err;
     }
     for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) health.setStatus(name, 'SERVING');
-    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     log.info({
-      address, epoch: map.epoch.toString(), shards: map.members.map((m) => m.id),
+      address, advertise, id: control.self.id, epoch: topology.epoch.toString(), shards: topology.map.members.map((m) => m.id),
+      controlPlane: control.kind, role: control.leadership.kind,
       tls: options.tls ? 'on' : 'off', accessTokens: options.tokens?.length ?? 'off',
       ...(metricsServer ? { metrics: metricsServer.address } : {}),
     }, 'router listening');
-    void topology.pushMapUntilInstalled();
-    // A change this router accepted but did not finish (it restarted): resume it. A change
-    // accepted by another router is left to that one (one coordinator at a time).
-    await migrator.resumeIfClaimed();
-    // Other routers may change the map: follow them without waiting for a WRONG_OWNER.
-    topology.startRefresh(options.mapRefreshIntervalMs ?? 1_000);
-    replicator?.start();
-    return new Router(address, topology, migrator, server, health, log, pipelines, metricsServer, access, replicator);
+    control.start();
+    return new Router({ address, control, server, health, log, pipelines, metricsServer, access, forwarder: adminForwarder });
   }
 
   get status(): RouterStatus {
@@ -213,12 +231,13 @@ export class Router {
     this.#closing ??= (async () => {
       this.#status = 'closing';
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
-      await this.migrator.close();
-      await this.replicator?.close();
+      // Steps down first: another router takes over at once instead of after the lease.
+      await this.control.close();
       this.#pipelines.drain();
       // Blocking pops answer "no message" now rather than hold the drain for their wait.
       for (const shard of this.topology.shards()) shard.endBlockingCalls();
       await shutdownServer(this.#server, graceMs, () => this.#log.warn({ graceMs }, 'graceful shutdown timed out: calls still in flight were cut'));
+      this.#forwarder.close();
       this.topology.close();
       await this.#metricsServer?.close();
       this.#status = 'closed';
@@ -230,40 +249,4 @@ export class Router {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/**
- * A new cluster's first map, unless the shards already hold one (a router that lost its data
- * dir): then the highest-epoch map among them is recovered instead.
- */
-async function bootstrapMap(
-  shards: BootstrapShard[], vnodesPerWeight: number, replicationFactor: number, shardOptions: ShardClientOptions, log: Logger,
-): Promise<ClusterMap> {
-  const timeoutMs = shardOptions.requestTimeoutMs;
-  for (const s of shards) {
-    validateShardId(s.id);
-    parseHostPort(s.address, `address of shard ${s.id}`);
-  }
-  const fresh = newClusterMap(randomUUID(), shards.map((s) => ({
-    id: s.id, address: s.address, weight: s.weight ?? 1, state: 'active' as const,
-  })), vnodesPerWeight);
-  fresh.replicationFactor = replicationFactor;
-  validateClusterMap(fresh);
-  const found = await Promise.all(shards.map(async (s) => {
-    const client = new ShardClient(s, () => 0n, shardOptions);
-    try {
-      return await client.getClusterMap(Math.min(timeoutMs, 2_000));
-    } catch {
-      return undefined;
-    } finally {
-      client.close();
-    }
-  }));
-  const existing = found.filter((m): m is ClusterMap => m !== undefined).sort((a, b) => (a.epoch < b.epoch ? 1 : -1))[0];
-  if (existing) {
-    log.warn({ clusterId: existing.clusterId, epoch: existing.epoch.toString() }, 'recovered the cluster map from the shards');
-    return existing;
-  }
-  log.info({ clusterId: fresh.clusterId, shards: shards.map((s) => s.id) }, 'bootstrapping a new cluster');
-  return fresh;
 }

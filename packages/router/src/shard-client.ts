@@ -232,9 +232,9 @@ export class ShardClient {
     });
   }
 
-  stats(timeoutMs = this.#timeoutMs): Promise<NodeStatsResponse__Output> {
+  stats(timeoutMs = this.#timeoutMs, withoutCounts = false): Promise<NodeStatsResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.#grpc.Stats({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
+      this.#grpc.Stats({ withoutCounts }, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err || !res ? reject(this.#unavailable(err)) : resolve(res)));
     });
   }
 
@@ -292,7 +292,13 @@ export class ShardClient {
     });
   }
 
+  /** Takes no new work from here on (the caller has a new client); closes once `graceMs` has let what was sent end by its deadline. */
+  retire(graceMs: number): void {
+    setTimeout(() => this.close(), graceMs).unref();
+  }
+
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
     this.#batcher.close(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
     this.#mux.close();

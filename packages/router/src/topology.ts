@@ -1,26 +1,29 @@
-import { ErrorCode, Ownership, RingKvError, allMembers, encodeClusterMapJson, validateClusterMap, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
+import { ErrorCode, Ownership, RingKvError, allMembers, type ClusterMap, type Logger, type Ring } from '@ringkv/core';
 import { ShardClient, type ShardClientOptions } from './shard-client.js';
-import type { MapStore } from './map-store.js';
 
 /**
- * The router's view of the cluster: the current map, its ring, and a client per shard.
- * Maps only move forward (higher epoch, same cluster id) and are persisted before use.
+ * The router's read view of the cluster: the map it routes with, its ownership, and a client
+ * per shard. Maps only move forward (a higher epoch of the same cluster). Adopting a map is
+ * synchronous and never waits on the control plane: commits, elections and publishing live in
+ * control/, which hands this view every committed map it learns of.
  */
 export class Topology {
-  readonly #store: MapStore;
   readonly #log: Logger;
   readonly #shardOptions: ShardClientOptions;
   readonly #shards = new Map<string, ShardClient>();
   readonly #reconciling = new Map<string, Promise<void>>();
+  readonly #adopted: Array<(map: ClusterMap) => void> = [];
   #own: Ownership;
-  #commits: Promise<unknown> = Promise.resolve();
   #closed = false;
-  #pushing: Promise<void> | undefined;
-  #refreshTimer: NodeJS.Timeout | undefined;
+  /**
+   * Whether this router may give a node that is behind its map: on etcd only the coordinator
+   * does (it pushes in the order migrations need: targets before sources); the others wait
+   * for its push. @default always
+   */
+  mayPush: () => boolean = () => true;
 
-  constructor(map: ClusterMap, store: MapStore, log: Logger, shardOptions: ShardClientOptions) {
+  constructor(map: ClusterMap, log: Logger, shardOptions: ShardClientOptions) {
     this.#own = new Ownership(map);
-    this.#store = store;
     this.#log = log;
     this.#shardOptions = shardOptions;
     this.#syncShards();
@@ -63,26 +66,33 @@ export class Topology {
     return [...this.#shards.values()];
   }
 
-  /** Adopts a newer map of this cluster; returns whether it changed anything. */
-  async adopt(map: ClusterMap, save = true, replaceSameEpoch = false): Promise<boolean> {
+  /** Called with every map adopted (the control plane keeps a copy, reports the epoch). */
+  onAdopted(listener: (map: ClusterMap) => void): void {
+    this.#adopted.push(listener);
+  }
+
+  /**
+   * Routes with `map` from now on if it is a newer map of this cluster; returns whether it did.
+   * Only committed maps reach here: from the map source, a commit of this router, or a node
+   * (which holds only maps some coordinator committed).
+   */
+  adopt(map: ClusterMap): boolean {
+    if (this.#closed) return false;
     if (map.clusterId !== this.map.clusterId) {
       this.#log.error({ theirs: map.clusterId, ours: this.map.clusterId }, 'ignoring a map of another cluster');
       return false;
     }
-    const newer = map.epoch > this.epoch || (replaceSameEpoch && map.epoch === this.epoch);
-    if (!newer) return false;
-    const own = new Ownership(map);
-    if (save) await this.#store.save(map, replaceSameEpoch);
-    if (map.epoch < this.epoch || (map.epoch === this.epoch && !replaceSameEpoch)) return false;
-    this.#own = own;
+    if (map.epoch <= this.epoch) return false;
+    this.#own = new Ownership(map);
     this.#syncShards();
     this.#log.info({ epoch: map.epoch.toString() }, 'cluster map adopted');
+    for (const l of this.#adopted) l(map);
     return true;
   }
 
   /**
-   * A node answered WRONG_OWNER at `nodeEpoch`: if it is behind, give it our map; if it is
-   * ahead, fetch its map. One reconciliation per shard at a time.
+   * A node answered WRONG_OWNER (or TRY_AGAIN) at `nodeEpoch`: if it is behind, give it our map;
+   * if it is ahead, take its map. One reconciliation per shard at a time.
    */
   reconcile(shardId: string, nodeEpoch: bigint): Promise<void> {
     if (nodeEpoch === this.epoch) return Promise.resolve();
@@ -98,146 +108,20 @@ export class Topology {
     const shard = this.#shards.get(shardId);
     if (!shard) return;
     try {
+      if (nodeEpoch < this.epoch && !this.mayPush()) return;
       const theirs = nodeEpoch < this.epoch ? await shard.updateClusterMap(this.map) : await shard.getClusterMap();
-      if (theirs) await this.adopt(theirs);
+      if (theirs) this.adopt(theirs);
     } catch (err) {
       this.#log.warn({ err, shard: shardId }, 'map reconciliation failed');
     }
   }
 
-  /**
-   * Every `intervalMs`, asks each shard for its map and adopts a newer one (a change made
-   * through another router). Cheap: one small unary call per shard, skipped while the
-   * previous round runs; the timer does not keep the process alive.
-   */
-  startRefresh(intervalMs: number): void {
-    if (this.#refreshTimer || this.#closed) return;
-    let running = false;
-    this.#refreshTimer = setInterval(() => {
-      if (running || this.#closed) return;
-      running = true;
-      this.refreshFromShards(Math.min(intervalMs, 1_000)).finally(() => {
-        running = false;
-      });
-    }, intervalMs);
-    this.#refreshTimer.unref();
-  }
-
-  /** One refresh round (see startRefresh); resolves to whether a newer map was adopted. */
-  async refreshFromShards(timeoutMs: number): Promise<boolean> {
+  /** The newest map of this cluster that any shard holds (a router following without etcd). */
+  async newestShardMap(timeoutMs: number): Promise<ClusterMap | undefined> {
     const maps = await Promise.all(this.shards().map((s) => s.getClusterMap(timeoutMs).catch(() => undefined)));
     let best: ClusterMap | undefined;
     for (const m of maps) if (m && m.clusterId === this.map.clusterId && (!best || m.epoch > best.epoch)) best = m;
-    if (!best || best.epoch <= this.epoch || this.#closed) return false;
-    try {
-      return await this.adopt(best);
-    } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'could not adopt a newer map from the shards');
-      return false;
-    }
-  }
-
-  /**
-   * Pushes the map to every shard, retrying the ones that did not take it (a node started
-   * after its router) every second for up to `forMs`, so that nodes know their map before
-   * the first request reaches them.
-   */
-  #keepPushing(): void {
-    if (this.#pushing) return;
-    this.#pushing = this.pushMapUntilInstalled().finally(() => {
-      this.#pushing = undefined;
-    });
-  }
-
-  async pushMapUntilInstalled(forMs = 60_000): Promise<void> {
-    const until = Date.now() + forMs;
-    let pending = this.shards();
-    while (pending.length > 0 && !this.#closed) {
-      const map = this.map;
-      const failed = await this.#push(pending, map);
-      pending = this.shards().filter((s) => failed.has(s.id));
-      if (pending.length === 0 || Date.now() > until) return;
-      await new Promise((r) => setTimeout(r, 1_000).unref());
-    }
-  }
-
-  /** Pushes `map` to shards; resolves to the ids that did not take it. */
-  async #push(shards: ShardClient[], map: ClusterMap): Promise<Set<string>> {
-    const failed = new Set<string>();
-    await Promise.all(shards.map(async (s) => {
-      try {
-        const theirs = await s.updateClusterMap(map);
-        if (!theirs || theirs.epoch < map.epoch) failed.add(s.id);
-        else if (theirs.epoch > map.epoch) await this.adopt(theirs);
-      } catch (err) {
-        failed.add(s.id);
-        if (err instanceof RingKvError && err.code === ErrorCode.CONFLICT) {
-          // The node holds a different map at this epoch: take the cluster's, not ours.
-          const theirs = await s.getClusterMap().catch(() => undefined);
-          if (theirs) await this.adopt(theirs, true, true);
-        }
-        this.#log.warn({ shard: s.id, err: (err as Error).message }, 'could not push the cluster map');
-      }
-    }));
-    return failed;
-  }
-
-  /**
-   * Commits the next epoch: `change` derives the new map from the current one; it is persisted,
-   * adopted and pushed to every shard of the old and new map. Rejects with UNAVAILABLE if a
-   * shard in `mustAck` did not install it (the commit stands; the caller retries its step).
-   * Shards in `first` get the map before the others (for example migration targets, which
-   * must accept forwarded writes as soon as a source starts sending them). Shards in `later`
-   * (for example shards being dropped because they do not answer) are not waited for: they
-   * get the map in the background, after this router has adopted it. Commits are serialized.
-   */
-  commit(
-    change: (current: ClusterMap) => Omit<ClusterMap, 'epoch'>, mustAck: Iterable<string> = [], first: Iterable<string> = [],
-    later: Iterable<string> = [],
-  ): Promise<ClusterMap> {
-    const run = this.#commits.then(async () => {
-      const next: ClusterMap = { ...change(this.map), epoch: this.epoch + 1n };
-      validateClusterMap(next);
-      new Ownership(next); // builds the ring: fails here, before anything is written
-      await this.#store.save(next);
-      // Nodes first, then this router: until it switches, it routes at the old epoch, which
-      // nodes that already have the new one still serve wherever ownership did not change.
-      const targets = new Map(allMembers(this.map).concat(allMembers(next)).map((m) => [m.id, m]));
-      const temp: ShardClient[] = [];
-      const clients = [...targets.values()].map((m) => {
-        const existing = this.#shards.get(m.id);
-        if (existing && existing.address === m.address) return existing;
-        const c = new ShardClient(m, () => next.epoch, this.#shardOptions);
-        temp.push(c);
-        return c;
-      });
-      const early = new Set(first);
-      const deferred = new Set(later);
-      const now = clients.filter((c) => !deferred.has(c.id));
-      const failed = await this.#push(now.filter((c) => early.has(c.id)), next);
-      for (const id of await this.#push(now.filter((c) => !early.has(c.id)), next)) failed.add(id);
-      for (const c of clients) if (deferred.has(c.id)) failed.add(c.id);
-      for (const c of temp) c.close();
-      // Our own map may already be in force (a reconcile adopted it from a node that had it).
-      const ours = this.epoch === next.epoch && encodeClusterMapJson(this.map) === encodeClusterMapJson(next);
-      if (this.epoch >= next.epoch && !ours) {
-        // A node held a newer map (or another at this epoch): another router changed the
-        // cluster meanwhile. Ours is void; the newer one was adopted by #push.
-        throw new RingKvError(ErrorCode.CONFLICT,
-          `the cluster map moved to epoch ${this.epoch} through another router; this change was not applied — retry`);
-      }
-      await this.adopt(next, false);
-      // A shard that missed this epoch (a transient error) keeps getting it in the background:
-      // a source that missed a DONE would otherwise refuse its old arc with TRY_AGAIN for good.
-      if (failed.size > 0) this.#keepPushing();
-      const missing = [...mustAck].filter((id) => failed.has(id));
-      if (missing.length > 0) {
-        throw new RingKvError(ErrorCode.UNAVAILABLE, `epoch ${next.epoch} not installed on ${missing.join(', ')}`);
-      }
-      return next;
-    });
-    this.#commits = run.catch(() => undefined);
-    return run;
+    return best;
   }
 
   /**
@@ -249,7 +133,9 @@ export class Topology {
     const old = this.#shards.get(id);
     if (!old) return;
     this.#shards.set(id, new ShardClient({ id: old.id, address: old.address }, () => this.epoch, this.#shardOptions));
-    old.close();
+    // New requests take the new connection; those already sent on the old one get their own
+    // answer or DEADLINE_EXCEEDED (never CLOSED, which would misreport a write in doubt).
+    old.retire(this.#shardOptions.requestTimeoutMs + 1_000);
   }
 
   #syncShards(): void {
@@ -269,7 +155,6 @@ export class Topology {
 
   close(): void {
     this.#closed = true;
-    clearInterval(this.#refreshTimer);
     for (const s of this.#shards.values()) s.close();
     this.#shards.clear();
   }

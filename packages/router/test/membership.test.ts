@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newClusterMap, type ClusterMap } from '@ringkv/core';
-import { planAdd, planRemove, planWeight, startPlan } from '../src/membership.js';
+import { planAdd, planRemove, planWeight, startPlan } from '../src/control/membership.js';
 
 const map: ClusterMap = newClusterMap('c', ['shard-1', 'shard-2', 'shard-3'].map((id, i) => ({
   id, address: `127.0.0.1:${7401 + i}`, weight: 1, state: 'active' as const,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ownership, newClusterMap, type ClusterMap } from '@ringkv/core';
-import { planAdd, planRemove, planReplication, planWeight, startPlan } from '../src/membership.js';
-import { dropReplicas } from '../src/replicator.js';
+import { planAdd, planRemove, planReplication, planWeight, startPlan } from '../src/control/membership.js';
+import { dropReplicas } from '../src/control/failover.js';
 
 const map3 = (rf: number, shards = 3): ClusterMap => ({
   ...newClusterMap('c', Array.from({ length: shards }, (_, i) => ({ id: `s${i + 1}`, address: `127.0.0.1:${7401 + i}`, weight: 1, state: 'active' as const })), 32),

@@ -36,6 +36,7 @@ import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_Op
 import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output as _ringkv_v1_PipelineFrame__Output } from './ringkv/v1/PipelineFrame.js';
 import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from './ringkv/v1/PipelineReply.js';
 import type { PlanResponse as _ringkv_v1_PlanResponse, PlanResponse__Output as _ringkv_v1_PlanResponse__Output } from './ringkv/v1/PlanResponse.js';
+import type { PrimaryLease as _ringkv_v1_PrimaryLease, PrimaryLease__Output as _ringkv_v1_PrimaryLease__Output } from './ringkv/v1/PrimaryLease.js';
 import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
 import type { QueueOp as _ringkv_v1_QueueOp, QueueOp__Output as _ringkv_v1_QueueOp__Output } from './ringkv/v1/QueueOp.js';
 import type { QueueStats as _ringkv_v1_QueueStats, QueueStats__Output as _ringkv_v1_QueueStats__Output } from './ringkv/v1/QueueStats.js';
@@ -43,6 +44,7 @@ import type { RawRecord as _ringkv_v1_RawRecord, RawRecord__Output as _ringkv_v1
 import type { RebalanceRequest as _ringkv_v1_RebalanceRequest, RebalanceRequest__Output as _ringkv_v1_RebalanceRequest__Output } from './ringkv/v1/RebalanceRequest.js';
 import type { RemoveShardRequest as _ringkv_v1_RemoveShardRequest, RemoveShardRequest__Output as _ringkv_v1_RemoveShardRequest__Output } from './ringkv/v1/RemoveShardRequest.js';
 import type { ReplicaState as _ringkv_v1_ReplicaState, ReplicaState__Output as _ringkv_v1_ReplicaState__Output } from './ringkv/v1/ReplicaState.js';
+import type { RouterInfo as _ringkv_v1_RouterInfo, RouterInfo__Output as _ringkv_v1_RouterInfo__Output } from './ringkv/v1/RouterInfo.js';
 import type { SetReplicationFactorRequest as _ringkv_v1_SetReplicationFactorRequest, SetReplicationFactorRequest__Output as _ringkv_v1_SetReplicationFactorRequest__Output } from './ringkv/v1/SetReplicationFactorRequest.js';
 import type { SetWeightRequest as _ringkv_v1_SetWeightRequest, SetWeightRequest__Output as _ringkv_v1_SetWeightRequest__Output } from './ringkv/v1/SetWeightRequest.js';
 import type { ShardStatus as _ringkv_v1_ShardStatus, ShardStatus__Output as _ringkv_v1_ShardStatus__Output } from './ringkv/v1/ShardStatus.js';
@@ -97,6 +99,7 @@ export interface ProtoGrpcType {
       PipelineFrame: MessageTypeDefinition<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineFrame__Output>
       PipelineReply: MessageTypeDefinition<_ringkv_v1_PipelineReply, _ringkv_v1_PipelineReply__Output>
       PlanResponse: MessageTypeDefinition<_ringkv_v1_PlanResponse, _ringkv_v1_PlanResponse__Output>
+      PrimaryLease: MessageTypeDefinition<_ringkv_v1_PrimaryLease, _ringkv_v1_PrimaryLease__Output>
       PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
       QueueOp: MessageTypeDefinition<_ringkv_v1_QueueOp, _ringkv_v1_QueueOp__Output>
       QueueStats: MessageTypeDefinition<_ringkv_v1_QueueStats, _ringkv_v1_QueueStats__Output>
@@ -104,6 +107,7 @@ export interface ProtoGrpcType {
       RebalanceRequest: MessageTypeDefinition<_ringkv_v1_RebalanceRequest, _ringkv_v1_RebalanceRequest__Output>
       RemoveShardRequest: MessageTypeDefinition<_ringkv_v1_RemoveShardRequest, _ringkv_v1_RemoveShardRequest__Output>
       ReplicaState: MessageTypeDefinition<_ringkv_v1_ReplicaState, _ringkv_v1_ReplicaState__Output>
+      RouterInfo: MessageTypeDefinition<_ringkv_v1_RouterInfo, _ringkv_v1_RouterInfo__Output>
       SetReplicationFactorRequest: MessageTypeDefinition<_ringkv_v1_SetReplicationFactorRequest, _ringkv_v1_SetReplicationFactorRequest__Output>
       SetWeightRequest: MessageTypeDefinition<_ringkv_v1_SetWeightRequest, _ringkv_v1_SetWeightRequest__Output>
       ShardStatus: MessageTypeDefinition<_ringkv_v1_ShardStatus, _ringkv_v1_ShardStatus__Output>

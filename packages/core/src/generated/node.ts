@@ -32,6 +32,7 @@ import type { Op as _ringkv_v1_Op, Op__Output as _ringkv_v1_Op__Output } from '.
 import type { OpResult as _ringkv_v1_OpResult, OpResult__Output as _ringkv_v1_OpResult__Output } from './ringkv/v1/OpResult.js';
 import type { PipelineFrame as _ringkv_v1_PipelineFrame, PipelineFrame__Output as _ringkv_v1_PipelineFrame__Output } from './ringkv/v1/PipelineFrame.js';
 import type { PipelineReply as _ringkv_v1_PipelineReply, PipelineReply__Output as _ringkv_v1_PipelineReply__Output } from './ringkv/v1/PipelineReply.js';
+import type { PrimaryLease as _ringkv_v1_PrimaryLease, PrimaryLease__Output as _ringkv_v1_PrimaryLease__Output } from './ringkv/v1/PrimaryLease.js';
 import type { PutOp as _ringkv_v1_PutOp, PutOp__Output as _ringkv_v1_PutOp__Output } from './ringkv/v1/PutOp.js';
 import type { QueueOp as _ringkv_v1_QueueOp, QueueOp__Output as _ringkv_v1_QueueOp__Output } from './ringkv/v1/QueueOp.js';
 import type { QueueStats as _ringkv_v1_QueueStats, QueueStats__Output as _ringkv_v1_QueueStats__Output } from './ringkv/v1/QueueStats.js';
@@ -79,6 +80,7 @@ export interface ProtoGrpcType {
       OpResult: MessageTypeDefinition<_ringkv_v1_OpResult, _ringkv_v1_OpResult__Output>
       PipelineFrame: MessageTypeDefinition<_ringkv_v1_PipelineFrame, _ringkv_v1_PipelineFrame__Output>
       PipelineReply: MessageTypeDefinition<_ringkv_v1_PipelineReply, _ringkv_v1_PipelineReply__Output>
+      PrimaryLease: MessageTypeDefinition<_ringkv_v1_PrimaryLease, _ringkv_v1_PrimaryLease__Output>
       PutOp: MessageTypeDefinition<_ringkv_v1_PutOp, _ringkv_v1_PutOp__Output>
       QueueOp: MessageTypeDefinition<_ringkv_v1_QueueOp, _ringkv_v1_QueueOp__Output>
       QueueStats: MessageTypeDefinition<_ringkv_v1_QueueStats, _ringkv_v1_QueueStats__Output>

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
+import { readFileSync } from 'node:fs';
+import { ErrorCode, RingKvError, commonServerOptions, createLogger, exitOnStartFailure, loadTlsMaterial, parseHostPort, runUntilSignal, validateShardId, type Logger } from '@ringkv/core';
 import { addInFlightFlags, addLimitFlags, addObservabilityFlags, positiveInt } from '@ringkv/core/server-cli';
 import { Router, type BootstrapShard } from '../router.js';
 import { loadTokensFile } from '../tokens.js';
@@ -25,9 +26,20 @@ const program = new Command('ringkv-router')
   .option('--shard <id=host:port>', 'bootstrap shard (repeat); ignored once a cluster map exists', shardFlag)
   .option('--vnodes-per-weight <n>', 'virtual nodes per unit of weight for a new cluster', positiveInt('--vnodes-per-weight'))
   .option('--replication-factor <n>', 'copies of every key for a new cluster, 1 to 5 (later: ringkv replication set N)', positiveInt('--replication-factor'))
-  .option('--coordinator', 'coordinate replication: detect failed shards, fail their arcs over, bring returning shards back in sync (run exactly one per cluster; make membership changes through it)', false)
-  .option('--failure-timeout-ms <ms>', 'with --coordinator: a shard silent this long fails over (default 3000)', positiveInt('--failure-timeout-ms'))
-  .option('--heartbeat-interval-ms <ms>', 'with --coordinator: how often each shard is checked (default 500)', positiveInt('--heartbeat-interval-ms'))
+  .option('--id <id>', 'this router\'s name in status and the coordinator election (default: its advertised address)', process.env.RINGKV_ROUTER_ID)
+  .option('--advertise <host:port>', 'where other routers and clients reach this router (default: the bound --listen address)', process.env.RINGKV_ADVERTISE)
+  .option('--etcd <urls>', 'control plane on etcd (comma-separated http(s)://HOST:PORT): cluster map, coordinator election, router registry; any router then takes membership changes', process.env.RINGKV_ETCD)
+  .option('--cluster-name <name>', 'with --etcd: the cluster\'s state lives under /ringkv/<name>/ (default: default)', process.env.RINGKV_CLUSTER_NAME)
+  .option('--etcd-ca <file>', 'with --etcd: PEM CA that signed etcd\'s certificate (turns TLS towards etcd on)', process.env.RINGKV_ETCD_CA)
+  .option('--etcd-cert <file>', 'with --etcd: PEM client certificate towards etcd (with --etcd-key)', process.env.RINGKV_ETCD_CERT)
+  .option('--etcd-key <file>', 'with --etcd: PEM private key of --etcd-cert', process.env.RINGKV_ETCD_KEY)
+  .option('--etcd-user <name>', 'with --etcd: etcd user (with --etcd-password-file)', process.env.RINGKV_ETCD_USER)
+  .option('--etcd-password-file <file>', 'with --etcd: file holding the etcd user\'s password', process.env.RINGKV_ETCD_PASSWORD_FILE)
+  .option('--election-ttl-s <s>', 'with --etcd: TTL of each router\'s etcd session lease, which the coordinator\'s leadership rides on (default 3)', positiveInt('--election-ttl-s'))
+  .option('--serve-only', 'without --etcd: serve data and reads, never coordinate, follow the map from the shards (extra routers of a lone-router cluster)', false)
+  .option('--coordinator', 'deprecated, ignored: failover is on by default (a lone router coordinates itself; routers on etcd elect one)', false)
+  .option('--failure-timeout-ms <ms>', 'the coordinator fails over a shard silent this long (default 3000)', positiveInt('--failure-timeout-ms'))
+  .option('--heartbeat-interval-ms <ms>', 'how often the coordinator checks each shard (default 500)', positiveInt('--heartbeat-interval-ms'))
   .option('--migration-arcs <n>', 'arcs migrated at once', positiveInt('--migration-arcs'))
   .option('--migration-rate <bytes-per-sec>', 'byte-rate limit of each arc stream (0 = unlimited)', (v) => {
     const n = Number(v);
@@ -48,6 +60,8 @@ program.parse();
 const opts = program.opts<{
   listen: string; dataDir: string; shard?: BootstrapShard[]; vnodesPerWeight?: number;
   replicationFactor?: number; coordinator: boolean; failureTimeoutMs?: number; heartbeatIntervalMs?: number;
+  id?: string; advertise?: string; etcd?: string; clusterName?: string; etcdCa?: string; etcdCert?: string; etcdKey?: string;
+  etcdUser?: string; etcdPasswordFile?: string; electionTtlS?: number; serveOnly: boolean;
   maxKeyBytes?: number; maxValueBytes?: number;
   maxInFlightOps?: number; maxInFlightBytes?: number; maxStreamInFlightOps?: number; requestTimeoutMs?: number; migrationArcs?: number; migrationRate?: number;
   metrics?: string; slowRequestMs?: number; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokens?: string;
@@ -65,6 +79,30 @@ function securityOptions() {
   return { ...(tls ? { tls } : {}), ...(opts.tokens ? { tokens: loadTokensFile(opts.tokens) } : {}) };
 }
 
+if (opts.coordinator || process.env.RINGKV_COORDINATOR === '1') {
+  log.warn('--coordinator is deprecated and ignored: failover is on by default (a lone router coordinates itself; routers on etcd elect one)');
+}
+
+/** The etcd options, read inside start so a bad password file is reported like every start failure. */
+function etcdOptions() {
+  if (!opts.etcd) return {};
+  if (opts.serveOnly) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, '--serve-only is for routers without --etcd (on etcd the routers elect their coordinator)');
+  let password: string | undefined;
+  if (opts.etcdUser) {
+    if (!opts.etcdPasswordFile) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, '--etcd-user needs --etcd-password-file');
+    password = readFileSync(opts.etcdPasswordFile, 'utf8').trim();
+  }
+  return {
+    etcd: {
+      endpoints: opts.etcd.split(',').map((e) => e.trim()).filter(Boolean),
+      ...(opts.clusterName ? { cluster: opts.clusterName } : {}),
+      ...(opts.etcdCa || opts.etcdCert || opts.etcdKey ? { tls: { caFile: opts.etcdCa, certFile: opts.etcdCert, keyFile: opts.etcdKey } } : {}),
+      ...(opts.etcdUser ? { auth: { username: opts.etcdUser, password: password! } } : {}),
+      ...(opts.electionTtlS ? { sessionTtlSeconds: opts.electionTtlS } : {}),
+    },
+  };
+}
+
 await runUntilSignal(log, async () => {
   const router = await startRouter();
   reloadTokensOnHangup(router, opts.tokens);
@@ -80,7 +118,10 @@ function startRouter(): Promise<Router> {
     ...commonServerOptions(opts),
     ...(opts.vnodesPerWeight ? { vnodesPerWeight: opts.vnodesPerWeight } : {}),
     ...(opts.replicationFactor ? { replicationFactor: opts.replicationFactor } : {}),
-    coordinator: opts.coordinator || process.env.RINGKV_COORDINATOR === '1',
+    ...(opts.id ? { id: opts.id } : {}),
+    ...(opts.advertise ? { advertise: opts.advertise } : {}),
+    serveOnly: opts.serveOnly || process.env.RINGKV_SERVE_ONLY === '1',
+    ...etcdOptions(),
     ...(opts.failureTimeoutMs ? { failureTimeoutMs: opts.failureTimeoutMs } : {}),
     ...(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

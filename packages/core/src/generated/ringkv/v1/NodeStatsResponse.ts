@@ -1,5 +1,6 @@
 // Original file: proto/ringkv/v1/node.proto
 
+import type { PrimaryLease as _ringkv_v1_PrimaryLease, PrimaryLease__Output as _ringkv_v1_PrimaryLease__Output } from '../../ringkv/v1/PrimaryLease.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface NodeStatsResponse {
@@ -18,6 +19,7 @@ export interface NodeStatsResponse {
    * All records, including ones this node holds but does not own.
    */
   'records'?: (number | string | Long);
+  'lease'?: (_ringkv_v1_PrimaryLease | null);
 }
 
 export interface NodeStatsResponse__Output {
@@ -36,4 +38,5 @@ export interface NodeStatsResponse__Output {
    * All records, including ones this node holds but does not own.
    */
   'records': (string);
+  'lease': (_ringkv_v1_PrimaryLease__Output | null);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/ringkv/v1/admin.proto
 
+import type { PrimaryLease as _ringkv_v1_PrimaryLease, PrimaryLease__Output as _ringkv_v1_PrimaryLease__Output } from '../../ringkv/v1/PrimaryLease.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ShardStatus {
@@ -15,6 +16,10 @@ export interface ShardStatus {
    * "in_sync", "out_of_sync" or "catching_up" (see ReplicaState).
    */
   'replicaState'?: (string);
+  /**
+   * The shard's primary lease, as it reports it (absent when it could not be asked).
+   */
+  'lease'?: (_ringkv_v1_PrimaryLease | null);
 }
 
 export interface ShardStatus__Output {
@@ -30,4 +35,8 @@ export interface ShardStatus__Output {
    * "in_sync", "out_of_sync" or "catching_up" (see ReplicaState).
    */
   'replicaState': (string);
+  /**
+   * The shard's primary lease, as it reports it (absent when it could not be asked).
+   */
+  'lease': (_ringkv_v1_PrimaryLease__Output | null);
 }

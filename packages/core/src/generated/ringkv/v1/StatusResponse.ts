@@ -3,6 +3,7 @@
 import type { ShardStatus as _ringkv_v1_ShardStatus, ShardStatus__Output as _ringkv_v1_ShardStatus__Output } from '../../ringkv/v1/ShardStatus.js';
 import type { ArcMove as _ringkv_v1_ArcMove, ArcMove__Output as _ringkv_v1_ArcMove__Output } from '../../ringkv/v1/ArcMove.js';
 import type { ArcGroup as _ringkv_v1_ArcGroup, ArcGroup__Output as _ringkv_v1_ArcGroup__Output } from '../../ringkv/v1/ArcGroup.js';
+import type { RouterInfo as _ringkv_v1_RouterInfo, RouterInfo__Output as _ringkv_v1_RouterInfo__Output } from '../../ringkv/v1/RouterInfo.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface StatusResponse {
@@ -25,6 +26,27 @@ export interface StatusResponse {
    * Why the last failover or catch-up attempt of the coordinator failed, if it is retrying.
    */
   'replicationError'?: (string);
+  /**
+   * Where the cluster map lives: "file" (a lone router's data dir) or "etcd".
+   */
+  'controlPlane'?: (string);
+  /**
+   * The coordinator: its router id and address; empty while none is elected.
+   */
+  'coordinator'?: (string);
+  'coordinatorAddress'?: (string);
+  /**
+   * Every live router (on etcd: each one's registration; alone: this router).
+   */
+  'routers'?: (_ringkv_v1_RouterInfo)[];
+  /**
+   * Why the control plane cannot act right now (etcd unreachable, no coordinator), if so.
+   */
+  'controlPlaneError'?: (string);
+  /**
+   * The router that answered this call.
+   */
+  'answeredBy'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -47,4 +69,25 @@ export interface StatusResponse__Output {
    * Why the last failover or catch-up attempt of the coordinator failed, if it is retrying.
    */
   'replicationError': (string);
+  /**
+   * Where the cluster map lives: "file" (a lone router's data dir) or "etcd".
+   */
+  'controlPlane': (string);
+  /**
+   * The coordinator: its router id and address; empty while none is elected.
+   */
+  'coordinator': (string);
+  'coordinatorAddress': (string);
+  /**
+   * Every live router (on etcd: each one's registration; alone: this router).
+   */
+  'routers': (_ringkv_v1_RouterInfo__Output)[];
+  /**
+   * Why the control plane cannot act right now (etcd unreachable, no coordinator), if so.
+   */
+  'controlPlaneError': (string);
+  /**
+   * The router that answered this call.
+   */
+  'answeredBy': (string);
 }

@@ -2,9 +2,10 @@ import {
   ArcState, Ownership, allMembers, isMigrating, leavesArcWithoutInSyncReplica,
   type ArcMoveState, type ClusterMap, type Logger, type ReplicaStateEntry,
 } from '@ringkv/core';
-import type { Topology } from './topology.js';
+import type { Topology } from '../topology.js';
+import type { Committer } from './committer.js';
 
-export interface ReplicatorOptions {
+export interface FailoverOptions {
   /** How often every shard is asked whether it is alive (and which replicas it cannot reach). @default 500 */
   heartbeatIntervalMs?: number;
   /** A shard that has not answered for this long is dropped from the in-sync sets: its arcs fail over. @default 3000 */
@@ -13,10 +14,8 @@ export interface ReplicatorOptions {
   catchUpRateBytesPerSec?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
- * The coordinating router's side of replication: failure detection, failover and catch-up.
+ * The coordinator's side of replication: failure detection, failover and catch-up.
  * Every heartbeat it asks each shard for its map; a shard silent for `failureTimeoutMs`, or
  * named unreachable by a primary that could not replicate to it, is marked out of sync in
  * one commit (epoch + 1): it leaves every in-sync set, so each arc it led is now led by its
@@ -24,10 +23,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * leave an arc with no in-sync replica is never made (the last copy waits for its shard).
  * A shard out of sync that answers again catches up: marked catching up (it clears what it
  * replicates; primaries forward it every new write), copied by each primary of its arcs, then
- * marked in sync again. Only this router changes the in-sync sets.
+ * marked in sync again. Only the coordinator changes the in-sync sets, and only while it
+ * leads: start() when elected, stop() when not (a successor starts over from the map, with
+ * fresh failure timers; a catch-up the map records is resumed).
  */
-export class Replicator {
+export class Failover {
   readonly #topology: Topology;
+  readonly #committer: Committer;
   readonly #log: Logger;
   readonly #interval: number;
   readonly #timeout: number;
@@ -39,36 +41,50 @@ export class Replicator {
   /** Consecutive answers of each shard. */
   readonly #streak = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
-  #busy = false;
+  #tick: Promise<void> | undefined;
   #catchingUp: Promise<void> | undefined;
   #nextCatchUpAt = 0;
   #lastStuckLog = 0;
   #closed = false;
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
   /** Why the last failover or catch-up step failed ('' once one succeeds). */
   lastError = '';
 
-  constructor(topology: Topology, log: Logger, options: ReplicatorOptions = {}) {
+  constructor(topology: Topology, committer: Committer, log: Logger, options: FailoverOptions = {}) {
     this.#topology = topology;
+    this.#committer = committer;
     this.#log = log;
     this.#interval = options.heartbeatIntervalMs ?? 500;
     this.#timeout = options.failureTimeoutMs ?? 3_000;
     this.#rate = options.catchUpRateBytesPerSec ?? 0;
   }
 
+  /** Starts detecting failures (every shard gets a full failure timeout from now). */
   start(): void {
     if (this.#timer || this.#closed) return;
+    this.#lastOk.clear();
+    this.#streak.clear();
+    this.#nextCatchUpAt = 0;
+    if (this.#abort.signal.aborted) this.#abort = new AbortController();
     this.#timer = setInterval(() => {
-      if (this.#busy || this.#closed) return;
-      this.#busy = true;
-      this.tick().catch((err) => {
+      if (this.#tick || this.#closed) return;
+      this.#tick = this.tick().catch((err) => {
         this.lastError = (err as Error).message;
         this.#log.warn({ err: this.lastError }, 'failover step failed; retrying');
       }).finally(() => {
-        this.#busy = false;
+        this.#tick = undefined;
       });
     }, this.#interval);
     this.#timer.unref();
+  }
+
+  /** Stops (this router no longer leads): the heartbeat round and a catch-up in flight end. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#abort.abort();
+    await this.#tick;
+    await this.#catchingUp;
   }
 
   /** One heartbeat round: detects failed shards, drops them, starts catch-ups. */
@@ -107,7 +123,7 @@ export class Replicator {
       if (healthy.length >= 2) complaints.add(by);
       else for (const id of accused) complaints.add(id);
     }
-    if (this.#closed || this.#topology.map.epoch !== map.epoch) return;
+    if (this.#closed || !this.#committer.leading || this.#topology.map.epoch !== map.epoch) return;
     const own = this.#topology.ownership;
     const silent = members.filter((m) => own.replicaState(m.id) !== 'out_of_sync' && performance.now() - this.#lastOk.get(m.id)! > this.#timeout)
       .map((m) => m.id);
@@ -139,13 +155,13 @@ export class Replicator {
     // this router's switch to it) for a whole request timeout. They get the map in the background.
     let map: ClusterMap;
     try {
-      map = await this.#topology.commit((current) => {
+      map = await this.#committer.commit((current) => {
         const next = dropReplicas(current, ids);
         dropped = next.dropped;
         // Nothing can go (each is the last in-sync replica of some arc): commit nothing.
         if (dropped.length === 0) throw new NothingToDrop();
         return next.map;
-      }, [], [], ids);
+      }, { later: ids });
     } catch (err) {
       if (!(err instanceof NothingToDrop)) throw err;
       this.lastError = `cannot drop ${ids.join(', ')}: the last in-sync replica of some arcs, which wait for it`;
@@ -166,21 +182,21 @@ export class Replicator {
     const started = Date.now();
     const already = this.#topology.map.replicaStates.find((r) => r.id === id)?.state === 'catching_up';
     const catching = already ? this.#topology.map
-      : await this.#topology.commit((m) => {
+      : await this.#committer.commit((m) => {
         if (isMigrating(m)) throw new Error('a membership change started; the catch-up waits for it');
         return { ...m, replicaStates: setState(m.replicaStates, id, 'catching_up', m.epoch + 1n) };
-      }, [id], [id]);
+      }, { mustAck: [id], first: [id] });
     const own = new Ownership(catching);
     const primaries = new Set<string>();
     for (const iv of own.intervals()) if (iv.replicas.includes(id) && iv.owner !== id) primaries.add(iv.owner);
     const totals = await Promise.all([...primaries].map((p) =>
       this.#topology.shard(p).catchUp(catching.epoch, id, this.#rate, this.#abort.signal)));
-    if (this.#closed) return;
+    if (this.#closed || this.#abort.signal.aborted) return;
     const current = this.#topology.map;
     if (current.replicaStates.find((r) => r.id === id)?.state !== 'catching_up' || isMigrating(current)) {
       throw new Error(`shard ${id} is no longer catching up at epoch ${current.epoch}; will retry`);
     }
-    const done = await this.#topology.commit((m) => {
+    const done = await this.#committer.commit((m) => {
       if (m.replicaStates.find((r) => r.id === id)?.state !== 'catching_up') throw new Error(`shard ${id} stopped catching up`);
       // The copies were made by the primaries of that epoch: any change since (a failover, a
       // migration) may have moved an arc to a primary that did not copy it. Start over then.
@@ -195,10 +211,7 @@ export class Replicator {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#timer);
-    this.#abort.abort();
-    while (this.#busy) await sleep(10);
-    await this.#catchingUp;
+    await this.stop();
   }
 }
 

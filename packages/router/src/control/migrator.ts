@@ -1,8 +1,8 @@
 import {
   ArcState, ErrorCode, RingKvError, allMembers, formatArc, isMigrating, type ArcMoveState, type ClusterMap, type Logger,
 } from '@ringkv/core';
-import type { CoordinatorMarker } from './coordinator-marker.js';
-import type { Topology } from './topology.js';
+import type { Topology } from '../topology.js';
+import type { Committer } from './committer.js';
 
 export interface MigratorOptions {
   /** Arc streams running at once. @default 4 */
@@ -20,7 +20,13 @@ export interface ArcProgressView {
   bytesMoved: bigint;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => {
+    clearTimeout(t);
+    resolve();
+  }, { once: true });
+});
 const same = (a: ArcMoveState, b: { start: number; end: number }) => a.start === b.start && a.end === b.end;
 
 /**
@@ -28,25 +34,24 @@ const same = (a: ArcMoveState, b: { start: number; end: number }) => a.start ===
  * commit COPYING (sources start forwarding writes) -> each source streams its arc ->
  * commit HANDOFF (sources refuse the arc with TRY_AGAIN) -> sources confirm no forward failed ->
  * commit DONE (targets serve; sources delete the range). When every arc is done the next
- * members become the members. The plan lives in the persisted map, so a restarted router
- * resumes where the map says; a failed step is retried from COPYING.
+ * members become the members. The plan lives in the committed map, so whichever router
+ * coordinates next resumes where the map says; a failed step is retried from COPYING. It runs
+ * only while its router leads: stop() (the leadership lost) cancels the streams in flight.
  */
 export class Migrator {
   readonly #topology: Topology;
+  readonly #committer: Committer;
   readonly #log: Logger;
   readonly #opts: MigratorOptions;
-  readonly #marker: CoordinatorMarker;
-  /** Claims made so far (a change finishing clears the marker only if none came since it started). */
-  #claims = 0;
   readonly #progress = new Map<string, ArcProgressView>();
   #running: Promise<void> | undefined;
   #closed = false;
   #abort = new AbortController();
   lastError = '';
 
-  constructor(topology: Topology, log: Logger, options: MigratorOptions, marker: CoordinatorMarker) {
+  constructor(topology: Topology, committer: Committer, log: Logger, options: MigratorOptions) {
     this.#topology = topology;
-    this.#marker = marker;
+    this.#committer = committer;
     this.#log = log;
     this.#opts = options;
   }
@@ -60,73 +65,37 @@ export class Migrator {
     return this.#running !== undefined;
   }
 
-  /**
-   * Claims the coordination of the change about to be committed on top of `baseEpoch` (or,
-   * for Rebalance, of the change in progress): recorded in the data dir before the commit,
-   * so that this router, and only this one, resumes the change after a restart.
-   */
-  claim(baseEpoch: bigint): Promise<void> {
-    this.#claims++;
-    return this.#marker.set({ clusterId: this.#topology.map.clusterId, baseEpoch: baseEpoch.toString() });
-  }
-
-  /** Drops a claim whose change was not committed after all (or is finished). */
-  unclaim(): Promise<void> {
-    return this.#marker.clear();
-  }
-
-  /**
-   * At router start: resumes the change in progress if this router claimed it; otherwise
-   * leaves it to its coordinator and says so. Returns whether it resumed.
-   */
-  async resumeIfClaimed(): Promise<boolean> {
-    const map = this.#topology.map;
-    const claim = await this.#marker.load();
-    if (!isMigrating(map)) {
-      if (claim) await this.#marker.clear();
-      return false;
-    }
-    if (claim && claim.clusterId === map.clusterId) {
-      this.ensureRunning();
-      return true;
-    }
-    this.#log.warn({ epoch: map.epoch.toString() },
-      'a membership change is in progress that this router did not accept: not resuming it here (its coordinating router drives it; if that router is gone for good, `ringkv rebalance` through this one takes it over)');
-    return false;
-  }
-
   /** Starts the loop if the map has unfinished work. */
   ensureRunning(): void {
-    if (this.#running || this.#closed || !isMigrating(this.#topology.map)) return;
-    this.#running = this.#run().finally(() => {
+    if (this.#running || this.#closed || !this.#committer.leading || !isMigrating(this.#topology.map)) return;
+    if (this.#abort.signal.aborted) this.#abort = new AbortController();
+    const signal = this.#abort.signal;
+    this.#running = this.#loop(signal).finally(() => {
       this.#running = undefined;
       // A change committed while this run was finishing found it still running: start it now.
-      this.ensureRunning();
+      if (!signal.aborted) this.ensureRunning();
     });
   }
 
-  async #run(): Promise<void> {
-    const claims = this.#claims;
-    await this.#loop();
-    // Only the claim of the change just finished: a new change claimed meanwhile keeps its own
-    // (a claim left over by a takeover is dropped by resumeIfClaimed at the next start).
-    if (!this.#closed && !isMigrating(this.#topology.map) && this.#claims === claims) {
-      await this.#marker.clear().catch(() => undefined);
-    }
+  /** Stops driving (this router no longer leads): streams in flight are cancelled. ensureRunning() resumes. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#running?.catch(() => undefined);
+    this.#progress.clear();
   }
 
-  async #loop(): Promise<void> {
-    while (!this.#closed && isMigrating(this.#topology.map)) {
+  async #loop(signal: AbortSignal): Promise<void> {
+    while (!this.#closed && !signal.aborted && this.#committer.leading && isMigrating(this.#topology.map)) {
       try {
         const left = this.#topology.map.migrations.filter((m) => m.state !== ArcState.DONE);
         if (left.length === 0) await this.#finish();
         else await this.#wave(left.slice(0, this.#opts.waveSize ?? 128));
         this.lastError = '';
       } catch (err) {
-        if (this.#closed) return;
+        if (this.#closed || signal.aborted) return;
         this.lastError = (err as Error).message;
         this.#log.warn({ err: this.lastError }, 'migration step failed; retrying');
-        await sleep(this.#opts.retryDelayMs);
+        await sleep(this.#opts.retryDelayMs, signal);
       }
     }
   }
@@ -163,7 +132,7 @@ export class Migrator {
     const started = Date.now();
     // Targets first: a source forwards writes as soon as it has the map, and a target
     // without it would refuse them.
-    let map = await this.#topology.commit(this.#setStates(wave, () => ArcState.COPYING), parties, wave.flatMap((m) => m.targets));
+    let map = await this.#committer.commit(this.#setStates(wave, () => ArcState.COPYING), { mustAck: parties, first: wave.flatMap((m) => m.targets) });
     const copyingAt = Date.now();
     // One stream per (source, target) pair and chunk: small arcs share batches. With
     // replication, an arc has one stream per new replica.
@@ -202,7 +171,7 @@ export class Migrator {
       this.#abort.signal.removeEventListener('abort', onClose);
     }
     const copiedAt = Date.now();
-    map = await this.#topology.commit(this.#setStates(wave, () => ArcState.HANDOFF, undefined, ArcState.COPYING), wave.map((m) => m.from));
+    map = await this.#committer.commit(this.#setStates(wave, () => ArcState.HANDOFF, undefined, ArcState.COPYING), { mustAck: wave.map((m) => m.from) });
     const handoffAt = Date.now();
     const dirty: boolean[] = new Array(wave.length);
     const bySource = new Map<string, ArcMoveState[]>();
@@ -214,7 +183,7 @@ export class Migrator {
       });
     }));
     const checkedAt = Date.now();
-    await this.#topology.commit(this.#setStates(
+    await this.#committer.commit(this.#setStates(
       wave,
       (m) => (dirty[wave.indexOf(m)] ? ArcState.COPYING : ArcState.DONE),
       (m) => {
@@ -222,7 +191,7 @@ export class Migrator {
         return { keysMoved: BigInt(r.keys), bytesMoved: BigInt(r.bytes) };
       },
       ArcState.HANDOFF,
-    ), wave.flatMap((m) => [m.to, ...m.targets]).filter(inSync));
+    ), { mustAck: wave.flatMap((m) => [m.to, ...m.targets]).filter(inSync) });
     for (const m of wave) this.#progress.delete(formatArc(m));
     const keys = results.reduce((a, r) => a + r.keys, 0);
     this.#log.info({
@@ -233,7 +202,7 @@ export class Migrator {
   }
 
   async #finish(): Promise<void> {
-    const map = await this.#topology.commit((m) => {
+    const map = await this.#committer.commit((m) => {
       const ids = new Set(m.nextMembers.map((x) => x.id));
       return {
         ...m,
@@ -250,8 +219,7 @@ export class Migrator {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#abort.abort();
-    await this.#running?.catch(() => undefined);
+    await this.stop();
   }
 }
 
