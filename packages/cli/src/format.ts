@@ -38,6 +38,10 @@ export function statusJson(s: ClusterStatus): string {
     underReplicatedArcs: s.underReplicatedArcs,
     underReplicatedFraction: s.underReplicatedFraction,
     ...(s.replicationError ? { replicationError: s.replicationError } : {}),
+    controlPlane: s.controlPlane,
+    ...(s.coordinator ? { coordinator: s.coordinator } : {}),
+    routers: s.routers.map((r) => ({ id: r.id, address: r.address, epoch: Number(r.epoch), coordinator: r.coordinator })),
+    ...(s.controlPlaneError ? { controlPlaneError: s.controlPlaneError } : {}),
   });
 }
 

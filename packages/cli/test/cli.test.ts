@@ -103,8 +103,9 @@ describe('ringkv CLI against a fake router', () => {
     const st = await ringkv([...r, 'status', '--json']);
     expect(st.code).toBe(0);
     const j = JSON.parse(st.stdout) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction']);
+    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction', 'controlPlane', 'routers']);
     expect(j['epoch']).toBe(3);
+    expect(j['controlPlane']).toBe('file');
     expect((j['shards'] as object[])[0]).toEqual({
       id: 'shard-1', address: '127.0.0.1:1', weight: 1, state: 'active', replicaState: 'in_sync', keys: expect.any(Number), bytes: 10,
     });

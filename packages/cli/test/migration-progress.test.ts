@@ -89,7 +89,7 @@ describe('formats', () => {
 
   it('status --json lists migrations as {arc, from, to, targets, state, keysMoved, bytesMoved}, and migrationError only when set', () => {
     const j = JSON.parse(statusJson(status(9, [arc(1, 2, 'copying', 5, 10)]))) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction']);
+    expect(Object.keys(j)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction', 'controlPlane', 'routers']);
     expect(j['migrations']).toEqual([{ arc: '(1,2]', from: 'shard-1', to: 'shard-4', targets: ['shard-4'], state: 'copying', keysMoved: 5, bytesMoved: 500 }]);
     const failing = JSON.parse(statusJson(status(9, [arc(1, 2, 'copying', 5, 10)], 'epoch 9 not installed on shard-4'))) as Record<string, unknown>;
     expect(failing['migrationError']).toBe('epoch 9 not installed on shard-4');

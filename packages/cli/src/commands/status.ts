@@ -10,7 +10,8 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
       '(factor, arc groups with their primary and in-sync replicas, under-replicated arcs)')
     .option('--json', 'print {"epoch","shards":[{"id","address","weight","state","replicaState","keys","bytes"}],"migrations",' +
       '"replicationFactor","arcGroups":[{"replicas","primary","inSync","arcs","fraction","underReplicated"}],' +
-      '"underReplicatedArcs","underReplicatedFraction"} on one line')
+      '"underReplicatedArcs","underReplicatedFraction","controlPlane":"file|etcd","coordinator":{"id","address"},' +
+      '"routers":[{"id","address","epoch","coordinator"}]} on one line')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
       const status = await withClient(cmd, io, (c) => c.admin.status());
       io.stdout.write(flags.json ? `${statusJson(status)}\n` : statusText(status));
