@@ -3,9 +3,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } f
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCode, RingKvError, formatHostPort } from '@ringkv/core';
 import { RingKvClient, type ClusterStatus } from '@ringkv/client';
-import type { DevLayout } from './dev-layout.js';
+import { layoutRouters, type DevLayout } from './dev-layout.js';
+import { etcdHealthy } from './etcd-server.js';
 
 export interface DevBins {
   node: string;
@@ -21,6 +23,7 @@ export interface ChildExit {
 
 interface Child {
   name: string;
+  kind: 'shard' | 'router' | 'etcd';
   process: ChildProcess;
   exited: Promise<void>;
 }
@@ -44,14 +47,18 @@ export function resolveBins(): DevBins {
 
 /** Preloaded into every child: it ends itself if this process dies without stopping it. */
 const WATCHDOG = new URL('./parent-watchdog.js', import.meta.url).href;
+/** Runs etcd (not a Node process, so it cannot preload the watchdog) under the watchdog. */
+const ETCD_KEEPER = fileURLToPath(new URL('./dev-etcd-process.js', import.meta.url));
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** A grace period raced against exits: it must not keep the process alive once they are done. */
 const grace = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
- * A local cluster as child processes: the storage nodes of a DevLayout and one router in
- * front of them (the replication coordinator), each logging to DATA/logs/<name>.log. The first unexpected exit of a child
+ * A local cluster as child processes: the storage nodes of a DevLayout, its routers in front
+ * of them and, with `etcd` in the layout, one etcd member the routers keep the cluster map in
+ * and elect their coordinator through; each logs to DATA/logs/<name>.log. Without etcd the
+ * first router coordinates and the others only serve. The first unexpected exit of a child
  * is `failed`; `stop()` ends them all (SIGTERM, then SIGKILL after the grace period).
  */
 export class DevCluster {
@@ -81,10 +88,23 @@ export class DevCluster {
     return this.#failure;
   }
 
+  /** The first router's HOST:PORT. */
   get routerAddress(): string {
     return formatHostPort({ host: this.layout.host, port: this.layout.routerPort });
   }
 
+  /** Every router: its id (also its process and log name) and HOST:PORT, the first first. */
+  get routers(): Array<{ id: string; address: string }> {
+    return layoutRouters(this.layout).map((r) => ({ id: r.id, address: this.shardAddress(r.port) }));
+  }
+
+  /** The client URL of the etcd member, when the layout has one. */
+  get etcdEndpoint(): string | undefined {
+    const etcd = this.layout.etcd;
+    return etcd ? `http://${this.shardAddress(etcd.clientPort)}` : undefined;
+  }
+
+  /** HOST:PORT of any of the cluster's processes (they all listen on the layout's host). */
   shardAddress(port: number): string {
     return formatHostPort({ host: this.layout.host, port });
   }
@@ -93,61 +113,112 @@ export class DevCluster {
     return join(this.dataDir, 'logs', `${name}.log`);
   }
 
-  /** Starts the shards, waits until they accept connections, then starts the router. */
+  /**
+   * Starts etcd (if any) and the shards, waits until they answer, then starts the first
+   * router, and the others once it answers.
+   */
   async start(timeoutMs: number): Promise<void> {
     mkdirSync(join(this.dataDir, 'logs'), { recursive: true });
     const deadline = Date.now() + timeoutMs;
     await this.#checkPortsFree();
-    for (const s of this.layout.shards) {
-      this.#spawn(s.id, this.#bins.node, ['--id', s.id, '--listen', this.shardAddress(s.port), '--data-dir', join(this.dataDir, s.id)]);
+    const etcd = this.layout.etcd;
+    if (etcd) {
+      this.#spawn('etcd', 'etcd', ETCD_KEEPER, [
+        '--data-dir', join(this.dataDir, 'etcd'), '--host', this.layout.host,
+        '--client-port', String(etcd.clientPort), '--peer-port', String(etcd.peerPort), '--log-file', this.logFile('etcd'),
+      ]);
     }
-    await Promise.all(this.layout.shards.map((s) => this.#waitForPort(s.id, s.port, deadline)));
+    for (const s of this.layout.shards) {
+      this.#spawn(s.id, 'shard', this.#bins.node, ['--id', s.id, '--listen', this.shardAddress(s.port), '--data-dir', join(this.dataDir, s.id)]);
+    }
+    await Promise.all([
+      ...this.layout.shards.map((s) => this.#waitForPort(s.id, s.port, deadline)),
+      ...(etcd ? [this.#waitForEtcd(etcd.clientPort, deadline)] : []),
+    ]);
+    const [first, ...others] = layoutRouters(this.layout);
+    this.#spawnRouter(first!, 0);
+    if (others.length === 0) return;
+    // Without etcd the others learn the first one's map from the shards, so it must exist first.
+    await this.#waitAnswers(this.routerAddress, deadline, timeoutMs, () => undefined);
+    others.forEach((r, i) => this.#spawnRouter(r, i + 1));
+  }
+
+  /**
+   * On etcd every router competes for the coordinator's lease. Without etcd the first router
+   * coordinates (failover, catch-up, migrations) and the others run --serve-only.
+   */
+  #spawnRouter(r: { id: string; port: number }, index: number): void {
     const shardFlags = this.layout.shards.flatMap((s) => ['--shard', `${s.id}=${this.shardAddress(s.port)}`]);
-    // The one router coordinates replication: it fails the arcs of a stopped shard over to
-    // their other replicas and catches the shard up when it is back.
-    this.#spawn('router', this.#bins.router, [
-      '--listen', this.routerAddress, '--data-dir', join(this.dataDir, 'router'), ...shardFlags,
-      '--replication-factor', String(this.replicationFactor),
+    const named = this.layout.etcd !== undefined || layoutRouters(this.layout).length > 1;
+    const control = this.etcdEndpoint ? ['--etcd', this.etcdEndpoint] : index > 0 ? ['--serve-only'] : [];
+    this.#spawn(r.id, 'router', this.#bins.router, [
+      '--listen', this.shardAddress(r.port), '--data-dir', join(this.dataDir, r.id), ...shardFlags,
+      '--replication-factor', String(this.replicationFactor), ...(named ? ['--id', r.id] : []), ...control,
     ]);
   }
 
-  /** Polls the router's status until every shard is reachable. */
+  /**
+   * Polls every router's status until it reaches every shard and, on etcd, a coordinator is
+   * elected; returns the first router's.
+   */
   async waitReady(timeoutMs: number): Promise<ClusterStatus> {
     const deadline = Date.now() + timeoutMs;
+    const ready = (status: ClusterStatus): string | undefined => {
+      const down = status.shards.filter((s) => !s.reachable);
+      if (status.shards.length === 0) return 'no shards yet';
+      if (down.length > 0) return down.map((s) => `${s.id} unreachable${s.error ? ` (${s.error})` : ''}`).join(', ');
+      if (this.layout.etcd && !status.coordinator) return `no coordinator elected yet${status.controlPlaneError ? ` (${status.controlPlaneError})` : ''}`;
+      return undefined;
+    };
+    const statuses = await Promise.all(this.routers.map((r) => this.#waitAnswers(r.address, deadline, timeoutMs, ready)));
+    return statuses[0]!;
+  }
+
+  /** Polls one router's status until `notReady` finds nothing missing (it returns why not, else undefined). */
+  async #waitAnswers(address: string, deadline: number, timeoutMs: number, notReady: (s: ClusterStatus) => string | undefined): Promise<ClusterStatus> {
     let client: RingKvClient | undefined;
     let why = 'the router did not answer';
     try {
       while (Date.now() < deadline) {
         this.#throwIfFailed();
         try {
-          client ??= await RingKvClient.connect({ routers: [this.routerAddress], connectTimeoutMs: 1_000, timeoutMs: 2_000 });
+          client ??= await RingKvClient.connect({ routers: [address], connectTimeoutMs: 1_000, timeoutMs: 2_000 });
           const status = await client.admin.status();
-          const down = status.shards.filter((s) => !s.reachable);
-          if (status.shards.length > 0 && down.length === 0) return status;
-          why = down.map((s) => `${s.id} unreachable${s.error ? ` (${s.error})` : ''}`).join(', ') || 'no shards yet';
+          const missing = notReady(status);
+          if (missing === undefined) return status;
+          why = missing;
         } catch (err) {
           why = `${(err as RingKvError).code ?? 'error'}: ${(err as Error).message}`;
         }
         await sleep(250);
       }
       this.#throwIfFailed();
-      throw new RingKvError(ErrorCode.UNAVAILABLE, `the cluster was not ready after ${Math.round(timeoutMs / 1000)} s: ${why} (logs in ${join(this.dataDir, 'logs')})`);
+      throw new RingKvError(ErrorCode.UNAVAILABLE,
+        `the cluster was not ready after ${Math.round(timeoutMs / 1000)} s: router ${address}: ${why} (logs in ${join(this.dataDir, 'logs')})`);
     } finally {
       await client?.close();
     }
   }
 
-  /** SIGTERM to every child, SIGKILL to those still running after `graceMs`. */
+  /**
+   * SIGTERM to every child, SIGKILL to those still running after `graceMs`. The routers go
+   * first: they still reach the shards and etcd while they stop (and give up their lease).
+   */
   async stop(graceMs = 5_000, log: (line: string) => void = () => {}): Promise<void> {
     this.#stopping = true;
-    const alive = this.#children.filter((c) => isRunning(c.process));
+    await this.#stopAll(this.#children.filter((c) => c.kind === 'router'), graceMs, log);
+    await this.#stopAll(this.#children.filter((c) => c.kind !== 'router'), graceMs, log);
+  }
+
+  async #stopAll(children: Child[], graceMs: number, log: (line: string) => void): Promise<void> {
+    const alive = children.filter((c) => isRunning(c.process));
     for (const c of alive) c.process.kill('SIGTERM');
     const all = Promise.all(alive.map((c) => c.exited));
     await Promise.race([all, grace(graceMs)]);
     for (const c of alive) {
       if (isRunning(c.process)) {
         log(`${c.name} did not stop within ${graceMs / 1000} s: killing it`);
-        c.process.kill('SIGKILL');
+        killGroup(c.process);
       }
     }
     await Promise.race([all, grace(2_000)]);
@@ -156,7 +227,7 @@ export class DevCluster {
   /** Last resort on process exit: synchronous, so it also works from an 'exit' handler. */
   killNow(): void {
     this.#stopping = true;
-    for (const c of this.#children) if (isRunning(c.process)) c.process.kill('SIGKILL');
+    for (const c of this.#children) if (isRunning(c.process)) killGroup(c.process);
   }
 
   /** The end of a child's log, to show why it stopped. */
@@ -169,7 +240,7 @@ export class DevCluster {
     }
   }
 
-  #spawn(name: string, bin: string, args: string[]): void {
+  #spawn(name: string, kind: Child['kind'], bin: string, args: string[]): void {
     const fd = openSync(this.logFile(name), 'a');
     let proc: ChildProcess;
     try {
@@ -200,12 +271,16 @@ export class DevCluster {
       }
       writeSafe(this.logFile(name), `spawn failed: ${err.message}\n`);
     });
-    this.#children.push({ name, process: proc, exited });
+    this.#children.push({ name, kind, process: proc, exited });
   }
 
   /** A port already in use would make a child fail, or worse, make us wait on someone else's server. */
   async #checkPortsFree(): Promise<void> {
-    const ports = [this.layout.routerPort, ...this.layout.shards.map((s) => s.port)];
+    const etcd = this.layout.etcd;
+    const ports = [
+      ...layoutRouters(this.layout).map((r) => r.port), ...this.layout.shards.map((s) => s.port),
+      ...(etcd ? [etcd.clientPort, etcd.peerPort] : []),
+    ];
     const busy = (await Promise.all(ports.map(async (p) => ((await canConnect(this.layout.host, p)) ? p : undefined)))).filter(
       (p) => p !== undefined,
     );
@@ -226,6 +301,15 @@ export class DevCluster {
     throw new RingKvError(ErrorCode.UNAVAILABLE, `${name} did not listen on ${this.shardAddress(port)} in time (see ${this.logFile(name)})`);
   }
 
+  async #waitForEtcd(port: number, deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      this.#throwIfFailed();
+      if (await etcdHealthy(this.layout.host, port)) return;
+      await sleep(100);
+    }
+    throw new RingKvError(ErrorCode.UNAVAILABLE, `etcd did not become healthy on ${this.etcdEndpoint} in time (see ${this.logFile('etcd')})`);
+  }
+
   #throwIfFailed(): void {
     if (this.#stopping) throw new RingKvError(ErrorCode.CANCELLED, 'the cluster is stopping');
     const f = this.#failure;
@@ -236,6 +320,18 @@ export class DevCluster {
 export function describeExit(e: ChildExit): string {
   const how = e.signal ? `was killed by ${e.signal}` : e.code === null ? 'could not be started' : `exited with code ${e.code}`;
   return `${e.name} ${how}`;
+}
+
+/**
+ * SIGKILL to the child's whole process group (it leads one: spawned detached), so a process
+ * it started itself (etcd under its keeper) cannot outlive it.
+ */
+function killGroup(p: ChildProcess): void {
+  try {
+    process.kill(-p.pid!, 'SIGKILL');
+  } catch {
+    p.kill('SIGKILL');
+  }
 }
 
 function isRunning(p: ChildProcess): boolean {
@@ -272,5 +368,10 @@ function writeSafe(path: string, text: string): void {
 function plainEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
   for (const k of ['RINGKV_TLS_CERT', 'RINGKV_TLS_KEY', 'RINGKV_TLS_CA', 'RINGKV_TOKENS_FILE']) delete out[k];
+  // Nor may another cluster's control plane (etcd, its names) reach in: the flags say it all.
+  for (const k of [
+    'RINGKV_ETCD', 'RINGKV_ETCD_CA', 'RINGKV_ETCD_CERT', 'RINGKV_ETCD_KEY', 'RINGKV_ETCD_USER', 'RINGKV_ETCD_PASSWORD_FILE',
+    'RINGKV_CLUSTER_NAME', 'RINGKV_ROUTER_ID', 'RINGKV_ADVERTISE', 'RINGKV_SERVE_ONLY', 'RINGKV_COORDINATOR',
+  ]) delete out[k];
   return out;
 }

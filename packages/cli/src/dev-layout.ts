@@ -9,34 +9,73 @@ import { ErrorCode, RingKvError, parseHostPort } from '@ringkv/core';
 export interface DevLayout {
   version: 1;
   host: string;
+  /** The first router's port (the one `--port` names). */
   routerPort: number;
   shards: Array<{ id: string; port: number }>;
+  /**
+   * Every router, the first on `routerPort`. Absent in layouts written before `--routers`:
+   * then one router named `router`.
+   */
+  routers?: Array<{ id: string; port: number }>;
+  /** The local etcd member the routers keep the cluster map in (`--etcd`); absent: no etcd. */
+  etcd?: { clientPort: number; peerPort: number };
 }
 
 export interface DevRequest {
   shards: number;
   port: number;
   host: string;
+  /** Routers in front of the shards. @default 1 */
+  routers?: number;
+  /** Run a local etcd member and put every router on it. @default false */
+  etcd?: boolean;
   /** Which of the above were given on the command line (and so deserve a warning if ignored). */
-  explicit: { shards: boolean; port: boolean; host: boolean };
+  explicit: { shards: boolean; port: boolean; host: boolean; routers?: boolean; etcd?: boolean };
 }
 
 export const LAYOUT_FILE = 'dev.json';
 export const MAX_DEV_SHARDS = 64;
+export const MAX_DEV_ROUTERS = 16;
+
+/** The routers of a layout, the first on `routerPort`. */
+export function layoutRouters(layout: DevLayout): Array<{ id: string; port: number }> {
+  return layout.routers ?? [{ id: 'router', port: layout.routerPort }];
+}
+
+/**
+ * Ports of a new layout: the first router on PORT and the shards on PORT+1..PORT+N, as before
+ * `--routers` existed; then the other routers, then etcd's client and peer ports.
+ */
+function portsNeeded(req: DevRequest): number {
+  return 1 + req.shards + ((req.routers ?? 1) - 1) + (req.etcd ? 2 : 0);
+}
 
 export function newLayout(req: DevRequest): DevLayout {
   if (!Number.isInteger(req.shards) || req.shards < 1 || req.shards > MAX_DEV_SHARDS) {
     throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `invalid --shards ${req.shards}: expected 1 to ${MAX_DEV_SHARDS}`);
   }
-  if (!Number.isInteger(req.port) || req.port < 1 || req.port + req.shards > 65535) {
-    throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `invalid --port ${req.port}: the router and its shards need ports ${req.port}..${req.port + req.shards} within 1..65535`);
+  const routers = req.routers ?? 1;
+  if (!Number.isInteger(routers) || routers < 1 || routers > MAX_DEV_ROUTERS) {
+    throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `invalid --routers ${routers}: expected 1 to ${MAX_DEV_ROUTERS}`);
+  }
+  const last = req.port + portsNeeded(req) - 1;
+  if (!Number.isInteger(req.port) || req.port < 1 || last > 65535) {
+    throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `invalid --port ${req.port}: the cluster needs ports ${req.port}..${last} within 1..65535`);
   }
   parseHostPort(`${req.host}:${req.port}`, '--host');
+  const afterShards = req.port + req.shards + 1;
+  // One router without etcd keeps the name (and data dir) `router` it always had.
+  const named = routers > 1 || req.etcd;
   return {
     version: 1,
     host: req.host,
     routerPort: req.port,
     shards: Array.from({ length: req.shards }, (_, i) => ({ id: `shard-${i + 1}`, port: req.port + i + 1 })),
+    routers: Array.from({ length: routers }, (_, i) => ({
+      id: named ? `router-${i + 1}` : 'router',
+      port: i === 0 ? req.port : afterShards + i - 1,
+    })),
+    ...(req.etcd ? { etcd: { clientPort: afterShards + routers - 1, peerPort: afterShards + routers } } : {}),
   };
 }
 
@@ -55,6 +94,13 @@ export function resolveLayout(dataDir: string, req: DevRequest): { layout: DevLa
   }
   if (req.explicit.host && req.host !== layout.host) {
     warnings.push(`--host ${req.host} ignored: this data dir's cluster runs on ${layout.host}, per ${keep}`);
+  }
+  const routers = layoutRouters(layout).length;
+  if (req.explicit.routers && (req.routers ?? 1) !== routers) {
+    warnings.push(`--routers ${req.routers ?? 1} ignored: this data dir has ${routers} router${routers > 1 ? 's' : ''}, per ${keep}`);
+  }
+  if (req.explicit.etcd && req.etcd && !layout.etcd) {
+    warnings.push(`--etcd ignored: this data dir's cluster keeps its map in the router's data dir, per ${keep}`);
   }
   return { layout, warnings, existing: true };
 }
@@ -81,5 +127,13 @@ function parseLayout(text: string, file: string): DevLayout {
   for (const s of l.shards) {
     if (typeof s?.id !== 'string' || !Number.isInteger(s.port)) throw bad('bad shard entry');
   }
+  if (l.routers !== undefined) {
+    if (!Array.isArray(l.routers) || l.routers.length === 0) throw bad('no routers');
+    for (const r of l.routers) {
+      if (typeof r?.id !== 'string' || !Number.isInteger(r.port)) throw bad('bad router entry');
+    }
+    if (l.routers[0]!.port !== l.routerPort) throw bad('the first router is not on routerPort');
+  }
+  if (l.etcd !== undefined && (!Number.isInteger(l.etcd?.clientPort) || !Number.isInteger(l.etcd?.peerPort))) throw bad('bad etcd entry');
   return l as DevLayout;
 }

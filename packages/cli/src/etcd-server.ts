@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { ErrorCode, RingKvError } from '@ringkv/core';
+import { ErrorCode, RingKvError, formatHostPort } from '@ringkv/core';
 
 export interface EtcdServerOptions {
   /** Its data dir (created): one member, kept across restarts. */
@@ -19,7 +19,7 @@ export interface EtcdServerOptions {
   execArgv?: string[];
 }
 
-const INSTALL_HINT = 'install etcd (Debian/Ubuntu: `apt-get install etcd-server`; or put an etcd 3.4+ binary on PATH)';
+export const INSTALL_HINT = 'install etcd (Debian/Ubuntu: `apt-get install etcd-server`; or put an etcd 3.4+ binary on PATH)';
 
 /** The path of `etcd` on PATH, or a NOT_FOUND error that says how to get one. */
 export function findEtcd(bin = 'etcd'): string {
@@ -46,7 +46,7 @@ export class EtcdServer {
 
   /** The client URL routers take with --etcd. */
   get endpoint(): string {
-    return `http://${this.options.host}:${this.options.clientPort}`;
+    return `http://${formatHostPort({ host: this.options.host, port: this.options.clientPort })}`;
   }
 
   get child(): ChildProcess | undefined {
@@ -63,7 +63,7 @@ export class EtcdServer {
     const { host, clientPort, peerPort, dataDir, logFile, bin } = this.options;
     findEtcd(bin);
     mkdirSync(dataDir, { recursive: true });
-    const peer = `http://${host}:${peerPort}`;
+    const peer = `http://${formatHostPort({ host, port: peerPort })}`;
     const fd = openSync(logFile, 'a');
     try {
       this.#child = spawn(bin, [
@@ -80,31 +80,12 @@ export class EtcdServer {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
-      if (await this.#answers()) return;
+      if (await etcdHealthy(host, clientPort)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
     await this.stop();
     throw new RingKvError(ErrorCode.UNAVAILABLE, `etcd did not start on ${this.endpoint} within ${timeoutMs} ms\n${tail}`);
-  }
-
-  /** etcd's /health says true. */
-  async #answers(): Promise<boolean> {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect(this.options.clientPort, this.options.host, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (!open) return false;
-    try {
-      const res = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
-      const body = (await res.json()) as { health?: string };
-      return body.health === 'true';
-    } catch {
-      return false;
-    }
   }
 
   /** Sends `signal` (SIGKILL, SIGSTOP, SIGCONT ...). */
@@ -127,5 +108,24 @@ export class EtcdServer {
     if (this.pid === undefined) return;
     this.#child!.kill('SIGKILL');
     await this.#exited;
+  }
+}
+
+/** etcd on HOST:PORT accepts connections and its /health says true. */
+export async function etcdHealthy(host: string, port: number): Promise<boolean> {
+  const open = await new Promise<boolean>((resolve) => {
+    const s = connect(port, host, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+  if (!open) return false;
+  try {
+    const res = await fetch(`http://${formatHostPort({ host, port })}/health`, { signal: AbortSignal.timeout(1_000) });
+    const body = (await res.json()) as { health?: string };
+    return body.health === 'true';
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { ClusterStatus } from '@ringkv/client';
+import { ErrorCode, RingKvError } from '@ringkv/core';
 import { DevCluster, describeExit, resolveBins } from '../dev-cluster.js';
+import { findEtcd } from '../etcd-server.js';
 import { resolveLayout, saveLayout, type DevRequest } from '../dev-layout.js';
 import { lockDataDir } from '../dev-lock.js';
 import { DEFAULT_ROUTER, ROUTER_ENV } from '../context.js';
@@ -14,6 +17,8 @@ interface DevFlags {
   port: string;
   host: string;
   replicationFactor: string;
+  routers: string;
+  etcd: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -28,19 +33,25 @@ function wholeNumber(text: string, flag: string): number {
 export function registerDevCommand(program: Command, io: CliIo): void {
   program
     .command('dev')
-    .description('run a local cluster in the foreground: N storage nodes and a router, as child processes')
+    .description('run a local cluster in the foreground: N storage nodes and one or more routers (and etcd), as child processes')
     .option('--shards <n>', 'number of storage nodes (shard-1..shard-N on ports PORT+1..PORT+N)', '3')
     .option('--data-dir <dir>', 'where data, logs and the layout (dev.json) live', './data')
     .option('--port <port>', 'router port', '7400')
     .option('--host <host>', 'address every process listens on', '127.0.0.1')
     .option('--replication-factor <n>', 'copies of every key for a new cluster, 1 to 5 (later: ringkv replication set N)', '1')
+    .option('--routers <n>', 'routers for a new cluster: the first on --port, the others on the ports after the shards; ' +
+      'without --etcd the first coordinates and the others only serve', '1')
+    .option('--etcd', 'for a new cluster: run one etcd member from PATH (on the ports after the routers) and put every router on it; ' +
+      'the routers elect a coordinator, and any of them takes admin changes', false)
     .action(async (flags: DevFlags, cmd: Command) => {
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const req: DevRequest = {
         shards: wholeNumber(flags.shards, '--shards'),
         port: wholeNumber(flags.port, '--port'),
         host: flags.host,
-        explicit: { shards: explicit('shards'), port: explicit('port'), host: explicit('host') },
+        routers: wholeNumber(flags.routers, '--routers'),
+        etcd: flags.etcd,
+        explicit: { shards: explicit('shards'), port: explicit('port'), host: explicit('host'), routers: explicit('routers'), etcd: explicit('etcd') },
       };
       const replicationFactor = replicationFactorArg(flags.replicationFactor, '--replication-factor');
       const dataDir = resolve(flags.dataDir);
@@ -72,10 +83,21 @@ export async function runDev(io: CliIo, dataDir: string, req: DevRequest, replic
       warnings.push(`--replication-factor ${rf} ignored: it only applies to a new cluster; change it with: ringkv replication set ${rf}`);
     }
     for (const w of warnings) warn(w);
+    if (layout.etcd) requireEtcd(existing && !req.etcd ? `the cluster in ${dataDir} was made with --etcd: ringkv dev` : 'ringkv dev --etcd');
     saveLayout(dataDir, layout);
     return await superviseCluster(io, new DevCluster(dataDir, layout, bins, { replicationFactor: rf }), existing);
   } finally {
     unlock();
+  }
+}
+
+/** Checked before anything starts, so a missing etcd leaves nothing running. */
+function requireEtcd(who: string): void {
+  try {
+    findEtcd();
+  } catch {
+    throw new RingKvError(ErrorCode.NOT_FOUND,
+      `${who} needs etcd on PATH; on Debian/Ubuntu: apt-get install etcd-server (or put an etcd 3.4+ binary on PATH)`);
   }
 }
 
@@ -97,8 +119,11 @@ async function superviseCluster(io: CliIo, cluster: DevCluster, existing: boolea
   process.on('exit', onExit);
 
   try {
-    say(`${existing ? 'restarting' : 'starting'} ${layout.shards.length} shards and a router from ${dataDir}`);
-    say(`logs: ${join(dataDir, 'logs')}/<name>.log (${[...layout.shards.map((s) => s.id), 'router'].join(', ')})`);
+    const routers = cluster.routers;
+    const what = `${layout.shards.length} shards, ${routers.length === 1 ? 'a router' : `${routers.length} routers`}${layout.etcd ? ' and etcd' : ''}`;
+    say(`${existing ? 'restarting' : 'starting'} ${what} from ${dataDir}`);
+    const names = [...(layout.etcd ? ['etcd'] : []), ...layout.shards.map((s) => s.id), ...routers.map((r) => r.id)];
+    say(`logs: ${join(dataDir, 'logs')}/<name>.log (${names.join(', ')})`);
     const ready = (async () => {
       await cluster.start(READY_TIMEOUT_MS);
       return cluster.waitReady(READY_TIMEOUT_MS);
@@ -113,7 +138,7 @@ async function superviseCluster(io: CliIo, cluster: DevCluster, existing: boolea
       await cluster.stop(STOP_GRACE_MS, warn);
       return EXIT_OK;
     }
-    say(banner(cluster, first.status.epoch));
+    say(banner(cluster, first.status));
 
     const end = await Promise.race([
       stopRequested.then((sig) => ({ kind: 'signal' as const, sig })),
@@ -146,14 +171,22 @@ function printTail(io: CliIo, cluster: DevCluster, name: string): void {
   if (tail) io.stderr.write(`--- last lines of ${cluster.logFile(name)}:\n${tail}\n---\n`);
 }
 
-function banner(cluster: DevCluster, epoch: bigint): string {
-  const router = cluster.routerAddress;
+function banner(cluster: DevCluster, status: ClusterStatus): string {
+  const routers = cluster.routers;
+  // With several routers the CLI gets them all: it moves on to the next when one is down.
+  const router = routers.map((r) => r.address).join(',');
   const flag = router === DEFAULT_ROUTER ? '' : ` --router ${router}`;
   const shards = cluster.layout.shards.map((s) => `${s.id}=${cluster.shardAddress(s.port)}`).join('  ');
+  const etcd = cluster.etcdEndpoint;
+  const coordinator = etcd
+    ? `${status.coordinator?.id ?? 'none yet'} (elected through etcd; ringkv status shows the current one)`
+    : `${routers[0]!.id} (the others run --serve-only)`;
   return [
     '',
-    `ringkv dev cluster is up (epoch ${epoch})`,
-    `  router  ${router}`,
+    `ringkv dev cluster is up (epoch ${status.epoch})`,
+    ...(routers.length === 1 ? [`  router  ${router}`] : [`  routers ${routers.map((r) => `${r.id}=${r.address}`).join('  ')}`]),
+    ...(routers.length > 1 || etcd ? [`  coordinator ${coordinator}`] : []),
+    ...(etcd ? [`  etcd    ${etcd} (cluster map and coordinator election; data in ${join(cluster.dataDir, 'etcd')})`] : []),
     `  shards  ${shards}`,
     `  data    ${cluster.dataDir}`,
     ...(cluster.replicationFactor > 1 ? [`  copies  replication factor ${cluster.replicationFactor} (when the cluster was created; ringkv status shows the current one)`] : []),
