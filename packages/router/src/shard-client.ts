@@ -294,14 +294,17 @@ export class ShardClient {
 
   /** Takes no new work from here on (the caller has a new client); closes once `graceMs` has let what was sent end by its deadline. */
   retire(graceMs: number): void {
-    setTimeout(() => this.close(), graceMs).unref();
+    // Whatever is still unanswered then had no reply for longer than its deadline: it is in
+    // doubt, which DEADLINE_EXCEEDED says (CLOSED would read as "the caller closed it").
+    const late = new RingKvError(ErrorCode.DEADLINE_EXCEEDED, `shard ${this.id}: no reply before the deadline (connection replaced)`);
+    setTimeout(() => this.close(late), graceMs).unref();
   }
 
-  close(): void {
+  close(reason?: RingKvError): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#batcher.close(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
-    this.#mux.close();
+    this.#batcher.close(reason ?? new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
+    this.#mux.close(reason);
     this.#grpc.close();
   }
 }
