@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+bash scripts/need-test-tools.sh
 
 mkdir -p .tmp
 report=.tmp/vitest-report.json

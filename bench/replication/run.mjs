@@ -6,7 +6,7 @@
 // --rounds N runs the factors N times, alternating (1, 3, 1, 3, ...), so that load from
 // elsewhere on the machine hits every factor alike; the summary compares the means.
 //
-// The router runs with --coordinator in every run (as a replicated cluster would), so the only
+// The lone router coordinates itself in every run (as a replicated cluster would), so the only
 // difference between the runs is the replication factor: with RF N every write is applied by
 // its primary and then by the N - 1 other replicas before it is acknowledged.
 // Workloads (bench/lib/load.mjs): insert (100% puts of new keys, the default) or a (50% reads,
@@ -101,7 +101,7 @@ for (const [round, rf] of Array.from({ length: rounds }, (_, i) => factors.map((
     }
   }
   log(`round ${round}, RF ${rf}: ${shards} shards, ${WORKLOADS[workload].name}, ${inflight} in flight, ${seconds}s`);
-  const env = await startCluster({ shards, routerArgs: ['--replication-factor', String(rf), '--coordinator'] });
+  const env = await startCluster({ shards, routerArgs: ['--replication-factor', String(rf)] });
   const client = await RingKvClient.connect({ routers: [env.router] });
   const sys = { get: (k) => client.get(k), put: (k, v) => client.put(k, v), close: () => client.close() };
   try {
@@ -153,7 +153,7 @@ if (args.md) {
   const block = [
     '<!-- bench:replication:start -->',
     `Run ${results.date.slice(0, 16).replace('T', ' ')} UTC on commit \`${commit}\`, ${m.cores} × ${m.cpuModel}, ${m.memGiB} GiB RAM, Node ${m.node}; `
-      + `1-min load average ${m.loadAvgStart.toFixed(2)} at the start, ${m.loadAvgEnd.toFixed(2)} at the end. ${shards} shards and one router (--coordinator) `
+      + `1-min load average ${m.loadAvgStart.toFixed(2)} at the start, ${m.loadAvgEnd.toFixed(2)} at the end. ${shards} shards and one router (a lone router coordinates itself) `
       + `on this machine, a fresh cluster per replication factor, and redis-server with as many copies (a primary and RF-1 replicas, each SET followed by WAIT RF-1) driven by ioredis with the same load generator; ${WORKLOADS[workload].name}, ${inflight} in flight, ${value.length} B values, ${seconds} s per run.`,
     '',
     '```',

@@ -33,7 +33,7 @@ interface StatusJson {
 describe('ringkv replication and shard remove --force', () => {
   const env = useProcessCluster({
     shards: 3,
-    routerArgs: ['--coordinator', '--failure-timeout-ms', '1000', '--heartbeat-interval-ms', '200'],
+    routerArgs: ['--failure-timeout-ms', '1000', '--heartbeat-interval-ms', '200'],
   });
   let client: RingKvClient;
   const cli = (...args: string[]) => runCli(['--router', env.cluster.routerAddress, ...args], { timeoutMs: 120_000 });

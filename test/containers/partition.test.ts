@@ -120,7 +120,7 @@ describe('a primary cut off by a network partition (RF 3, coordinator)', () => {
   beforeAll(async () => {
     cluster = await ContainerCluster.start({
       shards: 3,
-      routerArgs: ['--replication-factor', '3', '--coordinator', '--failure-timeout-ms', String(FAILURE_TIMEOUT_MS)],
+      routerArgs: ['--replication-factor', '3', '--failure-timeout-ms', String(FAILURE_TIMEOUT_MS)],
     });
     client = await RingKvClient.connect({ routers: [cluster.routerAddress], timeoutMs: CLIENT_TIMEOUT_MS });
     admin = new AdminService(cluster.routerAddress, credentials.createInsecure());

@@ -49,7 +49,7 @@ describe('linearizability across a failover (replicationFactor 3)', () => {
     const t0 = performance.now();
     const stop = () => stopped || opsStarted >= MAX_OPS || performance.now() - t0 > MAX_RUN_MS;
     const loops = clients.slice(1).map((client, i) => registerLoop({
-      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, seed: 0x2545f491, backoffMs: 10,
+      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, seed: 0x2545f491, backoffMs: 100,
       onError: (what) => errors.set(what, (errors.get(what) ?? 0) + 1),
     }));
     let killedAt = 0;

@@ -4,7 +4,7 @@ import type { RingKvClient } from '@ringkv/client';
 /** How the replication tests start their router: replication factor 3, coordinating, quick detection. */
 export const FAILURE_TIMEOUT_MS = 2_000;
 export const replicationRouterArgs = [
-  '--replication-factor', '3', '--coordinator', '--failure-timeout-ms', String(FAILURE_TIMEOUT_MS), '--heartbeat-interval-ms', '250',
+  '--replication-factor', '3', '--failure-timeout-ms', String(FAILURE_TIMEOUT_MS), '--heartbeat-interval-ms', '250',
 ];
 
 interface KeyLog {

@@ -167,7 +167,7 @@ export function toClusterStatus(res: StatusResponse__Output): ClusterStatus {
       replicaState: (s.replicaState || 'in_sync') as ReplicaState,
       ...(s.lease ? {
         lease: {
-          primary: s.lease.primary, held: s.lease.held, remainingMs: Number(s.lease.remainingMs), missing: [...s.lease.missing],
+          primary: s.lease.primary, held: s.lease.held, remainingMs: Number(s.lease.remainingMs), grantor: s.lease.grantor,
           durationMs: Number(s.lease.durationMs),
         },
       } : {}),

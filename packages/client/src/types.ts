@@ -346,19 +346,20 @@ export interface ShardStatus {
 }
 
 /**
- * A primary's lease (docs/ARCHITECTURE.md "Primary leases"): a shard serves the arcs it leads
- * only while every other replica of them has granted it a lease that has not run out.
+ * A primary's lease (docs/ARCHITECTURE.md "Primary leases"): at replication factor > 1 a shard
+ * serves the arcs it leads only while it holds an unexpired lease from the coordinator, which
+ * fails no shard over before that shard's lease has run out.
  */
 export interface PrimaryLeaseStatus {
-  /** The shard leads at least one arc that has other replicas. */
+  /** The cluster is replicated, so the shard needs a lease to serve as a primary. */
   primary: boolean;
-  /** It holds an unexpired grant from every replica of the arcs it leads. */
+  /** The lease has not run out. */
   held: boolean;
-  /** How long its shortest grant lasts without another renewal, in milliseconds. */
+  /** How long it lasts without another renewal, in milliseconds. */
   remainingMs: number;
-  /** Replicas whose grant is missing or expired. */
-  missing: string[];
-  /** The lease duration it asks for, in milliseconds. */
+  /** Who granted it: the coordinator's id and term. */
+  grantor: string;
+  /** The duration of each grant, in milliseconds. */
   durationMs: number;
 }
 

@@ -113,11 +113,11 @@ export class PipelineMux {
     }
   }
 
-  /** Fails frames in flight with CLOSED and ends the stream. Idempotent. */
-  close(): void {
+  /** Fails frames in flight with `reason` (default CLOSED) and ends the stream. Idempotent. */
+  close(reason?: RingKvError): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#failAll(new RingKvError(ErrorCode.CLOSED, `${this.#label}: closed`));
+    this.#failAll(reason ?? new RingKvError(ErrorCode.CLOSED, `${this.#label}: closed`));
     const s = this.#stream;
     this.#stream = undefined;
     s?.cancel();

@@ -97,7 +97,13 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
         },
       );
     },
-    GetClusterMap(_call, cb) {
+    GetClusterMap(call, cb) {
+      const { grantor, seq, confirmedSeq, leaseMs } = call.request;
+      const lease = engine.leaseFence;
+      if (grantor) {
+        lease.heartbeat(grantor, BigInt(confirmedSeq), Number(leaseMs));
+        lease.replied(grantor, BigInt(seq));
+      }
       const map = engine.clusterMap;
       cb(null, {
         nodeId: engine.nodeId, unreachable: engine.unreachableReplicas(), clock: engine.clockHighWater.toString(), settledEpoch: engine.settledEpoch.toString(),
@@ -158,6 +164,7 @@ export function nodeServiceHandlers(deps: NodeServiceDeps): NodeHandlers {
           bytes: String(s.bytes),
           tombstones: String(s.tombstones),
           records: String(s.records),
+          lease: leaseProto(engine.leaseFence.lease),
         }),
         (err) => fail(cb, err, 'Stats'),
       );
@@ -189,4 +196,8 @@ function streamProgress(
 
 function errorCodeOf(err: unknown): string {
   return err instanceof RingKvError ? err.code : ErrorCode.INTERNAL;
+}
+
+function leaseProto(l: { primary: boolean; held: boolean; remainingMs: number; grantor: string; durationMs: number }) {
+  return { primary: l.primary, held: l.held, remainingMs: String(l.remainingMs), grantor: l.grantor, durationMs: String(l.durationMs) };
 }

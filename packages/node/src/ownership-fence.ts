@@ -14,6 +14,14 @@ export class OwnershipFence {
   #own: Ownership | undefined;
   #settledEpoch = 0n;
   #writeGate: Promise<void> | undefined;
+  /** Replicated (factor > 1, or going there): serving as a primary needs the lease. */
+  #leased = false;
+  /** performance.now() until which this node may serve as a primary. */
+  #leaseUntil = 0;
+  #grantor = '';
+  #leaseMs = 0;
+  /** When the last replies to the coordinator's heartbeats were sent, oldest first. */
+  readonly #replies: Array<{ grantor: string; seq: bigint; at: number }> = [];
 
   constructor(nodeId: string) {
     this.nodeId = nodeId;
@@ -36,6 +44,37 @@ export class OwnershipFence {
   /** Puts a map in force: from now on every check answers from it. */
   enforce(own: Ownership): void {
     this.#own = own;
+    this.#leased = own.map.replicationFactor > 1 || own.map.nextReplicationFactor > 1;
+  }
+
+  /**
+   * A coordinator heartbeat: `confirmedSeq` names the newest reply of ours it received, so the
+   * lease runs `leaseMs` from when we sent that reply (never later than when the coordinator,
+   * which fails nobody over before its own copy of that bound, got it).
+   */
+  heartbeat(grantor: string, confirmedSeq: bigint, leaseMs: number): void {
+    if (!grantor || leaseMs <= 0) return;
+    const reply = this.#replies.find((r) => r.grantor === grantor && r.seq === confirmedSeq);
+    if (!reply) return;
+    const until = reply.at + leaseMs;
+    if (until > this.#leaseUntil) {
+      this.#leaseUntil = until;
+      this.#grantor = grantor;
+      this.#leaseMs = leaseMs;
+    }
+  }
+
+  /** Records that the reply to heartbeat `seq` of `grantor` leaves now (call just before sending it). */
+  replied(grantor: string, seq: bigint): void {
+    if (!grantor) return;
+    this.#replies.push({ grantor, seq, at: performance.now() });
+    if (this.#replies.length > 16) this.#replies.shift();
+  }
+
+  /** The lease as Stats reports it. */
+  get lease(): { primary: boolean; held: boolean; remainingMs: number; grantor: string; durationMs: number } {
+    const remaining = Math.max(0, this.#leaseUntil - performance.now());
+    return { primary: this.#leased, held: remaining > 0, remainingMs: Math.floor(remaining), grantor: this.#grantor, durationMs: this.#leaseMs };
   }
 
   /** Marks the install of `epoch` complete (the map stored at startup counts as settled). */
@@ -68,6 +107,12 @@ export class OwnershipFence {
     const move = own.moveOf(hash);
     if (move && move.state === ArcState.HANDOFF && move.from === this.nodeId) {
       return errorResult(new RingKvError(ErrorCode.TRY_AGAIN, `arc is being handed off to ${move.to}`), own.epoch);
+    }
+    // Without a live lease a failover may already have made another replica the primary: a
+    // read here could miss a write it acknowledged. Nothing was done, so TRY_AGAIN.
+    if (this.#leased && performance.now() >= this.#leaseUntil) {
+      return errorResult(new RingKvError(ErrorCode.TRY_AGAIN,
+        `node ${this.nodeId} holds no primary lease right now (no confirmed coordinator heartbeat): a failover may be under way`), own.epoch);
     }
     return undefined;
   }

@@ -165,6 +165,11 @@ export class StorageEngine {
     return this.#fence.epoch;
   }
 
+  /** The primary lease (OwnershipFence.heartbeat / replied / lease). */
+  get leaseFence(): Pick<OwnershipFence, 'heartbeat' | 'replied' | 'lease'> {
+    return this.#fence;
+  }
+
   /** The newest epoch whose install completed (see ClusterMapReply.settled_epoch). */
   get settledEpoch(): bigint {
     return this.#fence.settledEpoch;

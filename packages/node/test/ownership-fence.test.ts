@@ -3,9 +3,14 @@ import { ArcState, type Ownership } from '@ringkv/core';
 import { OwnershipFence } from '../src/ownership-fence.js';
 import { move, ownership, sampleHashes } from './helpers/maps.js';
 
-const fenceOf = (nodeId: string, own?: Ownership) => {
+/** A fence with `own` in force and, unless `leased` is false, a coordinator lease of a minute. */
+const fenceOf = (nodeId: string, own?: Ownership, leased = true) => {
   const f = new OwnershipFence(nodeId);
   if (own) f.enforce(own);
+  if (leased) {
+    f.replied('coord', 1n);
+    f.heartbeat('coord', 1n, 60_000);
+  }
   return f;
 };
 /** A hash whose primary is `primary` (and, if given, whose preference list holds `replica`). */
@@ -53,6 +58,46 @@ describe('OwnershipFence.check', () => {
   it('serves nothing while this node is not in sync (an arc whose only replica it is)', () => {
     const own = ownership(['n1'], 2n, { replicaStates: [{ id: 'n1', state: 'catching_up', since: 2n }] });
     expect(fenceOf('n1', own).check(2n, 5)).toMatchObject({ errorCode: 'UNAVAILABLE' });
+  });
+});
+
+describe('the primary lease', () => {
+  it('at replication factor > 1 a primary serves only while a confirmed heartbeat reply leases it; TRY_AGAIN otherwise', async () => {
+    const own = ownership(['n1', 'n2', 'n3'], 3n, { replicationFactor: 2 });
+    const h = hashLedBy(own, 'n1');
+    const f = fenceOf('n1', own, false);
+    expect(f.check(3n, h)).toMatchObject({ errorCode: 'TRY_AGAIN', epoch: '3' });
+    expect(f.lease).toMatchObject({ primary: true, held: false, remainingMs: 0 });
+    // A heartbeat that confirms nothing, or a reply we never sent, or another grantor's: no lease.
+    f.replied('coord', 1n);
+    f.heartbeat('coord', 0n, 1_000);
+    f.heartbeat('coord', 2n, 1_000);
+    f.heartbeat('other', 1n, 1_000);
+    expect(f.check(3n, h)).toMatchObject({ errorCode: 'TRY_AGAIN' });
+    // The coordinator confirms the reply it received: the lease runs from when that reply left.
+    f.heartbeat('coord', 1n, 80);
+    expect(f.check(3n, h)).toBeUndefined();
+    expect(f.lease).toMatchObject({ primary: true, held: true, grantor: 'coord', durationMs: 80 });
+    expect(f.lease.remainingMs).toBeLessThanOrEqual(80);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(f.check(3n, h)!.errorMessage).toMatch(/no primary lease/);
+    // Replica reads of arcs it does not lead need no lease.
+    const theirs = hashLedBy(own, 'n2', 'n1');
+    expect(f.checkReplicaRead(3n, theirs)).toBeUndefined();
+  });
+
+  it('a shorter grant never shortens the lease; at replication factor 1 no lease is needed', () => {
+    const own = ownership(['n1', 'n2'], 2n, { replicationFactor: 2 });
+    const h = hashLedBy(own, 'n1');
+    const f = fenceOf('n1', own, false);
+    f.replied('coord', 5n);
+    f.heartbeat('coord', 5n, 60_000);
+    f.heartbeat('coord', 5n, 1);
+    expect(f.check(2n, h)).toBeUndefined();
+    const single = ownership(['n1', 'n2'], 2n);
+    const g = fenceOf('n1', single, false);
+    expect(g.check(2n, hashLedBy(single, 'n1'))).toBeUndefined();
+    expect(g.lease.primary).toBe(false);
   });
 });
 

@@ -18,6 +18,16 @@ export interface ShardClientOptions {
   credentials?: ChannelCredentials;
 }
 
+/** The primary-lease part of a coordinator heartbeat (GetClusterMapRequest). */
+export interface LeaseGrant {
+  grantor: string;
+  seq: bigint;
+  /** The newest reply of this shard the coordinator received (0: none yet). */
+  confirmedSeq: bigint;
+  /** 0 grants nothing. */
+  leaseMs: number;
+}
+
 /**
  * The router's connection to one storage node. Single-key operations for the shard that
  * arrive in the same tick are coalesced into one Node.Execute batch.
@@ -187,13 +197,16 @@ export class ShardClient {
    * The coordinator's heartbeat: the node's epoch (its map is not decoded) and the in-sync
    * replicas it (as a primary) could not reach.
    */
-  heartbeat(timeoutMs: number): Promise<{ nodeId: string; epoch: bigint; unreachable: string[] }> {
-    return this.#clusterMapReply(timeoutMs).then((res) => ({ nodeId: res.nodeId, epoch: BigInt(res.map?.epoch ?? 0), unreachable: res.unreachable }));
+  heartbeat(timeoutMs: number, lease?: LeaseGrant): Promise<{ nodeId: string; epoch: bigint; unreachable: string[] }> {
+    const request = lease
+      ? { grantor: lease.grantor, seq: lease.seq.toString(), confirmedSeq: lease.confirmedSeq.toString(), leaseMs: String(lease.leaseMs) }
+      : {};
+    return this.#clusterMapReply(timeoutMs, request).then((res) => ({ nodeId: res.nodeId, epoch: BigInt(res.map?.epoch ?? 0), unreachable: res.unreachable }));
   }
 
-  #clusterMapReply(timeoutMs: number): Promise<ClusterMapReply__Output> {
+  #clusterMapReply(timeoutMs: number, request: object = {}): Promise<ClusterMapReply__Output> {
     return new Promise((resolve, reject) => {
-      this.#grpc.GetClusterMap({}, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
+      this.#grpc.GetClusterMap(request, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
         if (err || !res) reject(this.#unavailable(err));
         else resolve(res);
       });
@@ -294,14 +307,17 @@ export class ShardClient {
 
   /** Takes no new work from here on (the caller has a new client); closes once `graceMs` has let what was sent end by its deadline. */
   retire(graceMs: number): void {
-    setTimeout(() => this.close(), graceMs).unref();
+    // Whatever is still unanswered then had no reply for longer than its deadline: it is in
+    // doubt, which DEADLINE_EXCEEDED says (CLOSED would read as "the caller closed it").
+    const late = new RingKvError(ErrorCode.DEADLINE_EXCEEDED, `shard ${this.id}: no reply before the deadline (connection replaced)`);
+    setTimeout(() => this.close(late), graceMs).unref();
   }
 
-  close(): void {
+  close(reason?: RingKvError): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#batcher.close(new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
-    this.#mux.close();
+    this.#batcher.close(reason ?? new RingKvError(ErrorCode.UNAVAILABLE, `shard ${this.id}: connection closed`));
+    this.#mux.close(reason);
     this.#grpc.close();
   }
 }

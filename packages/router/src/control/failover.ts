@@ -2,6 +2,7 @@ import {
   ArcState, Ownership, allMembers, isMigrating, leavesArcWithoutInSyncReplica,
   type ArcMoveState, type ClusterMap, type Logger, type ReplicaStateEntry,
 } from '@ringkv/core';
+import { randomBytes } from 'node:crypto';
 import type { Topology } from '../topology.js';
 import type { Committer } from './committer.js';
 
@@ -47,6 +48,23 @@ export class Failover {
   #lastStuckLog = 0;
   #closed = false;
   #abort = new AbortController();
+  /**
+   * Primary leases (docs/ARCHITECTURE.md "Primary leases"). Each term (start()) has its own
+   * grantor name and heartbeat sequence; every heartbeat confirms the shard's newest reply we
+   * received, which grants it a lease of #leaseMs from when it sent that reply. #leaseBound is
+   * when the lease it may hold ends at the latest (receipt of the confirmed reply + #leaseMs):
+   * nobody is dropped before it. Silent shards pass that bound by themselves (#leaseMs is 80%
+   * of the failure timeout); a shard dropped while it answers is first denied renewals.
+   */
+  readonly #leaseMs: number;
+  #grantor = '';
+  #startedAt = 0;
+  #seq = 0n;
+  /** Each shard's newest reply this term: its heartbeat's seq and when it arrived. */
+  readonly #replied = new Map<string, { seq: bigint; at: number }>();
+  readonly #leaseBound = new Map<string, number>();
+  /** Shards to be dropped once their lease has run out: no renewals meanwhile. */
+  #withhold = new Set<string>();
   /** Why the last failover or catch-up step failed ('' once one succeeds). */
   lastError = '';
 
@@ -57,6 +75,7 @@ export class Failover {
     this.#interval = options.heartbeatIntervalMs ?? 500;
     this.#timeout = options.failureTimeoutMs ?? 3_000;
     this.#rate = options.catchUpRateBytesPerSec ?? 0;
+    this.#leaseMs = Math.floor(this.#timeout * 0.8);
   }
 
   /** Starts detecting failures (every shard gets a full failure timeout from now). */
@@ -64,9 +83,14 @@ export class Failover {
     if (this.#timer || this.#closed) return;
     this.#lastOk.clear();
     this.#streak.clear();
+    this.#replied.clear();
+    this.#leaseBound.clear();
+    this.#withhold = new Set();
+    this.#grantor = randomBytes(6).toString('hex');
+    this.#startedAt = performance.now();
     this.#nextCatchUpAt = 0;
     if (this.#abort.signal.aborted) this.#abort = new AbortController();
-    this.#timer = setInterval(() => {
+    const round = () => {
       if (this.#tick || this.#closed) return;
       this.#tick = this.tick().catch((err) => {
         this.lastError = (err as Error).message;
@@ -74,8 +98,11 @@ export class Failover {
       }).finally(() => {
         this.#tick = undefined;
       });
-    }, this.#interval);
+    };
+    this.#timer = setInterval(round, this.#interval);
     this.#timer.unref();
+    // The first round at once: the shards' leases should not wait a heartbeat interval.
+    round();
   }
 
   /** Stops (this router no longer leads): the heartbeat round and a catch-up in flight end. */
@@ -98,7 +125,10 @@ export class Failover {
     await Promise.all(members.map(async (m) => {
       if (!this.#lastOk.has(m.id)) this.#lastOk.set(m.id, now);
       try {
-        const hb = await this.#topology.shard(m.id).heartbeat(Math.min(this.#timeout, Math.max(this.#interval * 2, 1_000)));
+        const timeoutMs = Math.min(this.#timeout, Math.max(this.#interval * 2, 1_000));
+        let hb = await this.#beat(m.id, timeoutMs);
+        // The first answer of this term: confirm it at once, so the shard holds its lease now.
+        if (this.#leaseBound.get(m.id) === undefined && !this.#withhold.has(m.id)) hb = await this.#beat(m.id, timeoutMs);
         this.#lastOk.set(m.id, performance.now());
         this.#streak.set(m.id, (this.#streak.get(m.id) ?? 0) + 1);
         answered.add(m.id);
@@ -127,7 +157,14 @@ export class Failover {
     const own = this.#topology.ownership;
     const silent = members.filter((m) => own.replicaState(m.id) !== 'out_of_sync' && performance.now() - this.#lastOk.get(m.id)! > this.#timeout)
       .map((m) => m.id);
-    const drop = [...new Set([...silent, ...[...complaints].filter((id) => own.replicaState(id) !== 'out_of_sync' && members.some((m) => m.id === id))])];
+    const candidates = [...new Set([...silent, ...[...complaints].filter((id) => own.replicaState(id) !== 'out_of_sync' && members.some((m) => m.id === id))])];
+    // A shard goes only once the lease it may hold has run out (with a margin for clock rates);
+    // until then it gets no renewal, so a deposed primary has stopped serving before anyone
+    // else leads its arcs.
+    const margin = Math.max(100, this.#leaseMs * 0.05);
+    const nowMs = performance.now();
+    const drop = candidates.filter((id) => nowMs >= (this.#leaseBound.get(id) ?? this.#startedAt + this.#leaseMs) + margin);
+    this.#withhold = new Set(candidates.filter((id) => !drop.includes(id)));
     // At replication factor 1 every arc has one copy: there is nobody to fail over to.
     const replicated = map.replicationFactor > 1 || map.nextReplicationFactor > 1;
     if (drop.length > 0 && replicated) await this.#drop(drop, silent);
@@ -146,6 +183,19 @@ export class Failover {
         });
       }
     }
+  }
+
+  /** One heartbeat to shard `id`, confirming its newest reply (a lease renewal) unless it is withheld. */
+  async #beat(id: string, timeoutMs: number): Promise<{ nodeId: string; epoch: bigint; unreachable: string[] }> {
+    const seq = ++this.#seq;
+    const last = this.#withhold.has(id) ? undefined : this.#replied.get(id);
+    // Before sending: from now on the shard may hold a lease up to this bound.
+    if (last) this.#leaseBound.set(id, Math.max(this.#leaseBound.get(id) ?? 0, last.at + this.#leaseMs));
+    const hb = await this.#topology.shard(id).heartbeat(timeoutMs, {
+      grantor: this.#grantor, seq, confirmedSeq: last?.seq ?? 0n, leaseMs: last ? this.#leaseMs : 0,
+    });
+    this.#replied.set(id, { seq, at: performance.now() });
+    return hb;
   }
 
   /** Marks shards out of sync (those whose loss would leave an arc with no in-sync replica stay). */

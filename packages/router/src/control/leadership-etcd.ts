@@ -59,7 +59,12 @@ export class EtcdLeadership implements Leadership {
   }
 
   leader(): LeaderInfo | undefined {
-    return this.leading ? this.#self : this.#leader;
+    if (this.leading) return this.#self;
+    // Without a live session our view of etcd is stale: we cannot vouch for anyone. Our own
+    // old key (a lost term, or a previous run of this id) is nobody's leadership either.
+    if (!this.#session.alive) return undefined;
+    const leader = this.#leader;
+    return leader && leader.id !== this.#self.id ? leader : undefined;
   }
 
   onChange(listener: (leading: boolean) => void): void {

@@ -3,55 +3,57 @@
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * A primary's lease (docs/ARCHITECTURE.md "Primary leases"): a shard serves the arcs it leads
- * only while every other replica of them has granted it a lease that has not run out.
+ * A primary's lease (docs/ARCHITECTURE.md "Primary leases"). At replication factor > 1 a shard
+ * serves the arcs it leads only while it holds an unexpired lease from the coordinator, which
+ * fails no shard over before that shard's lease has run out.
  */
 export interface PrimaryLease {
   /**
-   * The shard leads at least one arc with other replicas.
+   * The cluster is replicated, so the shard needs a lease to serve as a primary.
    */
   'primary'?: (boolean);
   /**
-   * It holds an unexpired grant from every replica of the arcs it leads.
+   * The lease has not run out.
    */
   'held'?: (boolean);
   /**
-   * How long the shortest of its grants lasts without another renewal, in milliseconds.
+   * How long it lasts without another renewal, in milliseconds.
    */
   'remainingMs'?: (number | string | Long);
   /**
-   * Replicas whose grant is missing or expired.
+   * Who granted it: the coordinator's id and term.
    */
-  'missing'?: (string)[];
+  'grantor'?: (string);
   /**
-   * The lease duration it asks for, in milliseconds.
+   * The duration of each grant, in milliseconds.
    */
   'durationMs'?: (number | string | Long);
 }
 
 /**
- * A primary's lease (docs/ARCHITECTURE.md "Primary leases"): a shard serves the arcs it leads
- * only while every other replica of them has granted it a lease that has not run out.
+ * A primary's lease (docs/ARCHITECTURE.md "Primary leases"). At replication factor > 1 a shard
+ * serves the arcs it leads only while it holds an unexpired lease from the coordinator, which
+ * fails no shard over before that shard's lease has run out.
  */
 export interface PrimaryLease__Output {
   /**
-   * The shard leads at least one arc with other replicas.
+   * The cluster is replicated, so the shard needs a lease to serve as a primary.
    */
   'primary': (boolean);
   /**
-   * It holds an unexpired grant from every replica of the arcs it leads.
+   * The lease has not run out.
    */
   'held': (boolean);
   /**
-   * How long the shortest of its grants lasts without another renewal, in milliseconds.
+   * How long it lasts without another renewal, in milliseconds.
    */
   'remainingMs': (string);
   /**
-   * Replicas whose grant is missing or expired.
+   * Who granted it: the coordinator's id and term.
    */
-  'missing': (string)[];
+  'grantor': (string);
   /**
-   * The lease duration it asks for, in milliseconds.
+   * The duration of each grant, in milliseconds.
    */
   'durationMs': (string);
 }
