@@ -188,7 +188,8 @@ export class Failover {
   /** One heartbeat to shard `id`, confirming its newest reply (a lease renewal) unless it is withheld. */
   async #beat(id: string, timeoutMs: number): Promise<{ nodeId: string; epoch: bigint; unreachable: string[] }> {
     const seq = ++this.#seq;
-    const last = this.#withhold.has(id) ? undefined : this.#replied.get(id);
+    // Only a leader grants (checked at the moment of sending: a round can outlast the deadline).
+    const last = this.#withhold.has(id) || !this.#committer.leading ? undefined : this.#replied.get(id);
     // Before sending: from now on the shard may hold a lease up to this bound.
     if (last) this.#leaseBound.set(id, Math.max(this.#leaseBound.get(id) ?? 0, last.at + this.#leaseMs));
     const hb = await this.#topology.shard(id).heartbeat(timeoutMs, {
