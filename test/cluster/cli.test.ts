@@ -128,8 +128,13 @@ describe('ringkv CLI', () => {
       expect(r.stdout.endsWith('\n')).toBe(true);
       const status = JSON.parse(r.stdout) as StatusJson;
       expect(Object.keys(status).sort()).toEqual([
-        'arcGroups', 'epoch', 'migrations', 'replicationFactor', 'shards', 'underReplicatedArcs', 'underReplicatedFraction',
+        'arcGroups', 'controlPlane', 'coordinator', 'epoch', 'migrations', 'replicationFactor', 'routers', 'shards', 'underReplicatedArcs', 'underReplicatedFraction',
       ]);
+      // A lone router: the map in its data dir, and it coordinates.
+      const cp = status as unknown as { controlPlane: string; coordinator: { id: string }; routers: Array<{ id: string; coordinator: boolean }> };
+      expect(cp.controlPlane).toBe('file');
+      expect(cp.coordinator.id).toBe('router');
+      expect(cp.routers.map((r) => [r.id, r.coordinator])).toEqual([['router', true]]);
       expect(status.epoch).toBeGreaterThanOrEqual(1);
       expect(status.migrations).toEqual([]);
       expect(status.shards.map((s) => s.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);

@@ -55,7 +55,7 @@ describe('ringkv replication and shard remove --force', () => {
 
   it('status at replication factor 1: one group per shard, each its own primary, nothing under-replicated', async () => {
     const s = await status();
-    expect(Object.keys(s)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction']);
+    expect(Object.keys(s)).toEqual(['epoch', 'shards', 'migrations', 'replicationFactor', 'arcGroups', 'underReplicatedArcs', 'underReplicatedFraction', 'controlPlane', 'coordinator', 'routers']);
     expect(s.replicationFactor).toBe(1);
     expect(s.shards.map((x) => x.replicaState)).toEqual(['in_sync', 'in_sync', 'in_sync']);
     expect(s.arcGroups.map((g) => g.primary).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
