@@ -20,6 +20,10 @@ export const CLIENT_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.min_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1_000,
   'grpc.enable_retries': 0,
+  // Each channel its own connection: grpc-js otherwise shares one per address across every
+  // client in the process, and a new client to a router that just restarted would inherit the
+  // old connection's failure (TRANSIENT_FAILURE, in backoff) and give up before trying.
+  'grpc.use_local_subchannel_pool': 1,
   // One long-lived Pipeline stream carries every batch: a 64 KiB HTTP/2 window would make
   // replies wait for window updates.
   'grpc-node.flow_control_window': 16 * 1024 * 1024,
