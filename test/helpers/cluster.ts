@@ -35,6 +35,8 @@ export interface ClusterOptions {
   routers?: number;
   /** Starts one etcd member (from PATH) and runs every router with --etcd. @default false */
   etcd?: boolean;
+  /** With `etcd`: how many etcd members (routers get every member's URL). @default 1 */
+  etcdMembers?: number;
   /** Extra flags for routers 2..n only. */
   otherRouterArgs?: string[];
   /** How long one process may take to become healthy. @default 20_000 */
@@ -74,6 +76,7 @@ export class ProcessCluster {
   readonly #startTimeoutMs: number;
   readonly #healthCredentials: ChannelCredentials | undefined;
   #etcd: EtcdServer | undefined;
+  #etcdMembers: EtcdServer[] = [];
   #stopped = false;
 
   private constructor(root: string, shardIds: string[], startTimeoutMs: number, healthCredentials?: ChannelCredentials) {
@@ -92,11 +95,22 @@ export class ProcessCluster {
     try {
       const etcdArgs: string[] = [];
       if (options.etcd) {
-        const etcd = new EtcdServer({ dataDir: join(root, 'etcd'), clientPort: await freePort(), peerPort: await freePort() });
-        cluster.#etcd = etcd;
-        await etcd.start();
-        track(etcd.child!);
-        etcdArgs.push('--etcd', etcd.endpoint);
+        const members: EtcdServer[] = [];
+        for (let i = 1; i <= (options.etcdMembers ?? 1); i++) {
+          members.push(new EtcdServer({
+            dataDir: join(root, i === 1 ? 'etcd' : `etcd-${i}`), clientPort: await freePort(), peerPort: await freePort(), name: `etcd-${i}`,
+          }));
+        }
+        const initialCluster = members.map((e) => `${e.options.name}=${e.peerUrl}`).join(',');
+        for (const e of members) e.options.initialCluster = initialCluster;
+        cluster.#etcdMembers = members;
+        cluster.#etcd = members[0];
+        // Together: a member of several answers healthy only once they have elected a leader.
+        await Promise.all(members.map(async (e) => {
+          await e.start();
+          track(e.child!);
+        }));
+        etcdArgs.push('--etcd', members.map((e) => e.endpoint).join(','));
       }
       for (const id of ids) {
         const m = cluster.#define(id, 'node', () => ['--id', id, '--listen', `${HOST}:${m.port}`, '--data-dir', m.dataDir, ...(options.nodeArgs ?? [])]);
@@ -132,6 +146,11 @@ export class ProcessCluster {
   get etcd(): EtcdServer {
     if (!this.#etcd) throw new Error('this cluster runs without etcd');
     return this.#etcd;
+  }
+
+  /** Every etcd member (one unless started with `etcdMembers`). */
+  get etcdMembers(): readonly EtcdServer[] {
+    return this.#etcdMembers;
   }
 
   /** The router's HOST:PORT. */
@@ -208,10 +227,10 @@ export class ProcessCluster {
     return result;
   }
 
-  /** Starts the etcd member again (same data dir and port) after a kill. */
-  async restartEtcd(): Promise<void> {
-    await this.etcd.start();
-    track(this.etcd.child!);
+  /** Starts an etcd member (the first by default) again, same data dir and port, after a kill. */
+  async restartEtcd(member: EtcdServer = this.etcd): Promise<void> {
+    await member.start();
+    track(member.child!);
   }
 
   /** Sends a signal that does not end the process (SIGSTOP pauses it, SIGCONT resumes it). */
@@ -249,7 +268,7 @@ export class ProcessCluster {
         }
       }),
     );
-    await this.#etcd?.kill();
+    await Promise.all(this.#etcdMembers.map((e) => e.kill()));
     if (!process.env.RINGKV_TEST_KEEP) {
       rmSync(this.root, { recursive: true, force: true });
       untrackDir(this.root);

@@ -17,6 +17,13 @@ export interface EtcdServerOptions {
   bin?: string;
   /** Extra environment or flags for tests (preloads, watchdogs). */
   execArgv?: string[];
+  /** Its member name. @default ringkv-dev */
+  name?: string;
+  /**
+   * The whole cluster's `name=peerURL` list, for one member of several (tests of a 3-member
+   * etcd); `initialCluster` of a lone member is itself.
+   */
+  initialCluster?: string;
 }
 
 export const INSTALL_HINT = 'install etcd (Debian/Ubuntu: `apt-get install etcd-server`; or put an etcd 3.4+ binary on PATH)';
@@ -34,19 +41,24 @@ export function findEtcd(bin = 'etcd'): string {
  * let leases go down to a second, as the routers' session leases need.
  */
 export class EtcdServer {
-  readonly options: Required<Omit<EtcdServerOptions, 'execArgv'>>;
+  readonly options: Required<Omit<EtcdServerOptions, 'execArgv' | 'initialCluster'>> & { initialCluster?: string };
   #child: ChildProcess | undefined;
   #exited: Promise<void> | undefined;
 
   constructor(options: EtcdServerOptions) {
     this.options = {
-      host: '127.0.0.1', logFile: join(options.dataDir, 'etcd.log'), bin: 'etcd', ...options,
+      host: '127.0.0.1', logFile: join(options.dataDir, 'etcd.log'), bin: 'etcd', name: 'ringkv-dev', ...options,
     };
   }
 
   /** The client URL routers take with --etcd. */
   get endpoint(): string {
     return `http://${formatHostPort({ host: this.options.host, port: this.options.clientPort })}`;
+  }
+
+  /** The URL its peers reach it on. */
+  get peerUrl(): string {
+    return `http://${formatHostPort({ host: this.options.host, port: this.options.peerPort })}`;
   }
 
   get child(): ChildProcess | undefined {
@@ -60,16 +72,16 @@ export class EtcdServer {
   /** Starts it (again, on the same data dir) and waits until it answers. */
   async start(timeoutMs = 15_000): Promise<void> {
     if (this.pid !== undefined) return;
-    const { host, clientPort, peerPort, dataDir, logFile, bin } = this.options;
+    const { host, clientPort, peerPort, dataDir, logFile, bin, name } = this.options;
     findEtcd(bin);
     mkdirSync(dataDir, { recursive: true });
-    const peer = `http://${formatHostPort({ host, port: peerPort })}`;
+    const peer = this.peerUrl;
     const fd = openSync(logFile, 'a');
     try {
       this.#child = spawn(bin, [
-        '--name', 'ringkv-dev', '--data-dir', join(dataDir, 'member'),
+        '--name', name, '--data-dir', join(dataDir, 'member'),
         '--listen-client-urls', this.endpoint, '--advertise-client-urls', this.endpoint,
-        '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `ringkv-dev=${peer}`,
+        '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', this.options.initialCluster ?? `${name}=${peer}`,
         '--heartbeat-interval', '50', '--election-timeout', '500', '--log-level', 'warn',
       ], { stdio: ['ignore', fd, fd] });
     } finally {

@@ -1,5 +1,5 @@
-import { Etcd3, type IOptions } from 'etcd3';
-import { noop } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, noop } from 'cockatiel';
 import { readFileSync } from 'node:fs';
 import { ErrorCode, RingKvError } from '@ringkv/core';
 
@@ -55,16 +55,29 @@ export function validateEtcdEndpoints(endpoints: string[]): string[] {
 }
 
 /**
- * An etcd3 client with its retry and circuit-breaker policies off: ringkv's own loops retry,
- * each with its own deadline, and a breaker held open for seconds would only delay the first
- * request after etcd comes back.
+ * An etcd3 client without etcd3's retries: ringkv's own loops retry, each with its own deadline.
+ *
+ * With several members, a member that fails a request (or a keepalive or watch stream) is set
+ * aside for a second: etcd3 picks a random member per request, and without this every third
+ * request would go to a dead member of three, its session keepalives with them, until the
+ * session lapsed and the coordinator lost its seat over one member's loss. With one member
+ * there is nowhere else to go, so nothing is set aside (a breaker would only delay the first
+ * request after etcd comes back). Watches reconnect within a second, not etcd3's 30 s backoff.
  */
 export function createEtcdClient(options: EtcdOptions): Etcd3 {
   const hosts = validateEtcdEndpoints(options.endpoints);
+  const perHost = hosts.length > 1
+    ? () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(1) })
+    : () => noop;
   const config: IOptions = {
     hosts,
     dialTimeout: options.requestTimeoutMs ?? 2_000,
-    faultHandling: { host: () => noop, global: noop },
+    faultHandling: {
+      host: perHost,
+      global: noop,
+      // etcd3 1.1 types this as a backoff but calls next() on it, as on its own default (the same class).
+      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 }) as unknown as NonNullable<IOptions['faultHandling']>['watchBackoff'] & object,
+    },
     grpcOptions: {
       'grpc.keepalive_time_ms': 5_000,
       'grpc.keepalive_timeout_ms': 2_000,

@@ -14,6 +14,9 @@ import { within } from './etcd-client.js';
  * a request spends in flight. etcd's leader measures the TTL from when it *received* the
  * keepalive, which is later, so etcd cannot expire the lease before `validUntil`.
  */
+/** How soon a failed renewal is tried again. */
+const RETRY_MS = 100;
+
 export class EtcdSession {
   readonly ttlSeconds: number;
   readonly #etcd: Etcd3;
@@ -70,10 +73,14 @@ export class EtcdSession {
     const intervalMs = (this.ttlSeconds * 1000) / 3;
     while (!this.#closed) {
       const started = performance.now();
+      let renewed = true;
       if (this.#leaseId === undefined) await this.#grant();
-      else await this.#keepAlive(this.#leaseId, intervalMs);
+      else renewed = await this.#keepAlive(this.#leaseId, intervalMs);
       if (this.#leaseId !== undefined && performance.now() >= this.#validUntil) this.#lose('its renewals did not get through in time');
-      const wait = Math.max(this.#leaseId === undefined ? 250 : 0, intervalMs - (performance.now() - started));
+      // A renewal that failed (a dead member, etcd electing its own leader) is tried again soon,
+      // on whichever member answers, not a whole interval later: the lease has only TTL - margin.
+      const wait = this.#leaseId === undefined ? Math.max(250, intervalMs - (performance.now() - started))
+        : renewed ? intervalMs - (performance.now() - started) : RETRY_MS;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, wait);
         this.#wake = () => {
@@ -101,13 +108,14 @@ export class EtcdSession {
     }
   }
 
-  async #keepAlive(id: string, timeoutMs: number): Promise<void> {
+  /** One renewal; false when it did not get through. */
+  async #keepAlive(id: string, timeoutMs: number): Promise<boolean> {
     const sentAt = performance.now();
     let stream;
     try {
       stream = await this.#etcd.leaseClient.leaseKeepAlive(within(timeoutMs));
     } catch {
-      return;
+      return false;
     }
     try {
       const res = await new Promise<{ ID: string; TTL: string }>((resolve, reject) => {
@@ -116,11 +124,13 @@ export class EtcdSession {
         stream.on('end', () => reject(new Error('keepalive stream ended')));
         stream.write({ ID: id });
       });
-      if (this.#leaseId !== id) return;
+      if (this.#leaseId !== id) return true;
       if (Number(res.TTL) <= 0) this.#lose('etcd says it expired');
       else this.#validUntil = Math.max(this.#validUntil, sentAt + Number(res.TTL) * 1000 - this.#marginMs);
+      return true;
     } catch {
       // Not renewed this time: validUntil stays where it was and runs out unless a later one succeeds.
+      return false;
     } finally {
       stream.end();
     }
