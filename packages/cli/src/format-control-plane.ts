@@ -25,14 +25,14 @@ const GRANTOR_CHARS = 12;
 export function controlPlaneLines(s: ClusterStatus): string[] {
   const where = s.controlPlane === 'file' ? 'file (the router\'s data dir)' : s.controlPlane;
   // On a file a router that does not lead only serves (--serve-only); on etcd none is elected.
-  const who = s.coordinator ? `coordinator ${s.coordinator.id} (${s.coordinator.address})`
+  const who = s.coordinator ? `coordinator ${named(s.coordinator)}`
     : s.controlPlane === 'file' ? 'coordinator: not this router (it only serves)' : 'coordinator: none elected';
   const routers = [...s.routers].sort((a, b) => Number(b.coordinator) - Number(a.coordinator) || byId(a.id, b.id));
   const newest = routers.reduce((e, r) => (r.epoch > e ? r.epoch : e), s.epoch);
   const lone = routers.length === 1 ? routers[0]! : undefined;
   const lines: string[] = [];
   if (lone) {
-    const which = lone.id === s.coordinator?.id ? '' : ` ${lone.id} (${lone.address})`;
+    const which = lone.id === s.coordinator?.id ? '' : ` ${named(lone)}`;
     const when = lone.id === s.answeredBy ? '' : `, last seen ${seen(lone, s)}`;
     lines.push(`control plane: ${where}, ${who}; 1 router${which} at epoch ${epochLabel(lone, newest)}${when}`);
   } else lines.push(`control plane: ${where}, ${who}`);
@@ -46,6 +46,11 @@ export function controlPlaneLines(s: ClusterStatus): string[] {
     if (routers.length > STATUS_ROUTERS) lines.push(`... ${routers.length - STATUS_ROUTERS} more routers (ringkv status --json lists them all)`);
   }
   return lines;
+}
+
+/** `ringkv dev` names a lone router by its address: no need to say it twice. */
+function named(r: { id: string; address: string }): string {
+  return r.id === r.address ? r.id : `${r.id} (${r.address})`;
 }
 
 function epochLabel(r: RouterStatus, newest: bigint): string {

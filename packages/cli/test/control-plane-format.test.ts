@@ -116,6 +116,12 @@ describe('status: control plane and primary leases', () => {
     // Header, shard table (5 lines), totals, migrations, replication (line, 5-line table,
     // summary): 15 lines before the control plane, which adds one.
     expect(text.trimEnd().split('\n')).toHaveLength(16);
+    // `ringkv dev` names its lone router by its address: said once.
+    const dev = lone();
+    dev.coordinator = { id: '127.0.0.1:7400', address: '127.0.0.1:7400' };
+    dev.routers = [{ ...dev.routers[0]!, id: '127.0.0.1:7400' }];
+    dev.answeredBy = '127.0.0.1:7400';
+    expect(statusText(dev)).toContain('coordinator 127.0.0.1:7400; 1 router at epoch 3\n');
   });
 
   it('a --serve-only router on a file: it names itself and says it only serves', () => {
