@@ -19,7 +19,7 @@ export const STATUS_LEASES = 12;
 const GRANTOR_CHARS = 12;
 
 /**
- * Where the map lives and who coordinates, then every router with the epoch it has seen. A
+ * Where the map lives and who coordinates, then every live router with the epoch it has seen. A
  * lone router fits on the first line, so a single-process cluster's status stays short.
  */
 export function controlPlaneLines(s: ClusterStatus): string[] {
@@ -33,15 +33,15 @@ export function controlPlaneLines(s: ClusterStatus): string[] {
   const lines: string[] = [];
   if (lone) {
     const which = lone.id === s.coordinator?.id ? '' : ` ${named(lone)}`;
-    const when = lone.id === s.answeredBy ? '' : `, last seen ${seen(lone, s)}`;
+    const when = lone.id === s.answeredBy ? '' : `, reported it ${reported(lone, s)}`;
     lines.push(`control plane: ${where}, ${who}; 1 router${which} at epoch ${epochLabel(lone, newest)}${when}`);
   } else lines.push(`control plane: ${where}, ${who}`);
   if (s.controlPlaneError) lines.push(`control plane error: ${s.controlPlaneError}`);
   if (routers.length > 1) {
     const behind = routers.filter((r) => r.epoch < newest).length;
     lines.push(`routers: ${routers.length}, ${behind > 0 ? `${behind} behind epoch ${newest}` : `all at epoch ${newest}`}`);
-    const t = table(['router', 'address', 'epoch', 'coordinator', 'last seen'], ['left', 'left', 'right', 'left', 'left']);
-    for (const r of routers.slice(0, STATUS_ROUTERS)) t.push([r.id, r.address, epochLabel(r, newest), r.coordinator ? 'yes' : '', seen(r, s)]);
+    const t = table(['router', 'address', 'epoch', 'coordinator', 'reported'], ['left', 'left', 'right', 'left', 'left']);
+    for (const r of routers.slice(0, STATUS_ROUTERS)) t.push([r.id, r.address, epochLabel(r, newest), r.coordinator ? 'yes' : '', reported(r, s)]);
     lines.push(t.toString());
     if (routers.length > STATUS_ROUTERS) lines.push(`... ${routers.length - STATUS_ROUTERS} more routers (ringkv status --json lists them all)`);
   }
@@ -57,7 +57,11 @@ function epochLabel(r: RouterStatus, newest: bigint): string {
   return r.epoch < newest ? `${r.epoch} (behind)` : `${r.epoch}`;
 }
 
-function seen(r: RouterStatus, s: ClusterStatus): string {
+/**
+ * When a router last wrote its epoch (on etcd: when it changed, or on a new session lease),
+ * by its own clock. Being listed at all means it is alive: its entry lives on its lease.
+ */
+function reported(r: RouterStatus, s: ClusterStatus): string {
   if (r.id === s.answeredBy) return 'answered';
   const ms = r.reportedMsAgo;
   if (ms < 1000) return `${ms} ms ago`;

@@ -51,14 +51,14 @@ function lone(): ClusterStatus {
 }
 
 describe('status: control plane and primary leases', () => {
-  it('etcd with 2 routers: the coordinator, a row per router with its epoch and when it was last seen, a lease per shard', () => {
+  it('etcd with 2 routers: the coordinator, a row per router with its epoch and when it reported it, a lease per shard', () => {
     const text = statusText(replicated());
     expect(text).toContain('control plane: etcd, coordinator router-2 (127.0.0.1:7482)\n');
     expect(text).toContain('routers: 2, all at epoch 9\n');
     // The coordinator first; the router that answered says so.
     const routerRows = rows(text, /^│ router/);
     expect(routerRows).toHaveLength(3);
-    expect(routerRows[0]).toMatch(/│ router +│ address +│ +epoch │ coordinator │ last seen │/);
+    expect(routerRows[0]).toMatch(/│ router +│ address +│ +epoch │ coordinator │ reported +│/);
     expect(routerRows[1]).toMatch(/│ router-2 │ 127\.0\.0\.1:7482 +│ +9 │ yes +│ 1\.2 s ago +│/);
     expect(routerRows[2]).toMatch(/│ router +│ 127\.0\.0\.1:7469 +│ +9 │ +│ answered +│/);
     expect(text).toContain('primary leases: all 3 primaries hold one (2400 ms each, granted by 3f9a1c2b7d10)\n');
