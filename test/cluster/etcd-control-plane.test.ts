@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RingKvClient, RingKvError } from '@ringkv/client';
 import { Ownership, hash32 } from '@ringkv/core';
+import { runCli } from '../helpers/cli.js';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { uniquePrefix } from '../helpers/keys.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
@@ -45,6 +46,13 @@ describe('control plane on etcd: 2 routers, replication factor 3, 4 shards', () 
     expect(status.routers.map((r) => r.id).sort()).toEqual(routerNames);
     expect(status.routers.filter((r) => r.coordinator).map((r) => r.id)).toEqual([status.coordinator!.id]);
     for (const r of status.routers) expect(r.epoch).toBe(status.epoch);
+    // The plain `ringkv status` names them too, and has a lease row per shard.
+    const plain = await runCli(['--router', env.cluster.routerAddresses.join(','), 'status']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain(`control plane: etcd, coordinator ${status.coordinator!.id} (${status.coordinator!.address})`);
+    expect(plain.stdout).toMatch(/^routers: 2, /m);
+    expect(plain.stdout).toMatch(/^primary leases: /m);
+    expect(plain.stdout.split('\n').filter((l) => /^│ shard-\d │ (held|not held|NOT HELD) /.test(l))).toHaveLength(4);
   });
 
   it('SIGKILL of the coordinating router together with a shard, twice: the other router takes over, the keys are writable within seconds, nothing acknowledged is lost', async () => {

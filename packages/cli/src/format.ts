@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { formatArc, type ClusterMap } from '@ringkv/core';
 import type { ArcGroupStatus, ArcMigration, ClusterStatus, ScanEntry } from '@ringkv/client';
+import { controlPlaneLines, leaseLines } from './format-control-plane.js';
 
 /** Plain tables: no colours, so output is the same on a terminal and in a pipe. */
 function table(head: string[], colAligns?: Array<'left' | 'right'>): Table.Table {
@@ -10,7 +11,8 @@ function table(head: string[], colAligns?: Array<'left' | 'right'>): Table.Table
 /**
  * `status --json`: counts as JSON numbers (exact below 2^53, which key and byte counts stay
  * under); `migrationError` and `replicationError` only while the coordinator is retrying a
- * failed step. Every arc group is listed (the human form caps them).
+ * failed step; a shard's `lease` when it reported one. Every arc group and router is listed
+ * (the human form caps them).
  */
 export function statusJson(s: ClusterStatus): string {
   return JSON.stringify({
@@ -23,6 +25,9 @@ export function statusJson(s: ClusterStatus): string {
       replicaState: sh.replicaState,
       keys: Number(sh.keys),
       bytes: Number(sh.bytes),
+      ...(sh.lease ? {
+        lease: { primary: sh.lease.primary, held: sh.lease.held, remainingMs: sh.lease.remainingMs, grantor: sh.lease.grantor, durationMs: sh.lease.durationMs },
+      } : {}),
     })),
     migrations: s.migrations.map(migrationJson),
     ...(s.migrationError ? { migrationError: s.migrationError } : {}),
@@ -106,6 +111,8 @@ export function statusText(s: ClusterStatus): string {
     if (open.length > STATUS_ARCS) lines.push(`... ${open.length - STATUS_ARCS} more (ringkv migrations lists every arc)`);
   }
   lines.push(...replicationLines(s));
+  lines.push(...leaseLines(s));
+  lines.push(...controlPlaneLines(s));
   return lines.join('\n') + '\n';
 }
 
