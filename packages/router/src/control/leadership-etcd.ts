@@ -7,6 +7,15 @@ import type { LeaderInfo, Leadership } from './leadership.js';
 import type { LeaderGuard } from './map-source.js';
 
 /**
+ * An event on the leader key from before our own term: the watch can lag behind our campaign,
+ * so the deletion of the previous leader's key (which let us win) may arrive after we won.
+ * Acting on it would depose us for the very thing that elected us.
+ */
+export function staleEvent(kv: Pick<IKeyValue, 'mod_revision'>, won: { createRevision: string } | undefined): boolean {
+  return won !== undefined && BigInt(kv.mod_revision) < BigInt(won.createRevision);
+}
+
+/**
  * The coordinator election on etcd, in the way of tikv/pd's `leadership.go`: a campaign is one
  * transaction "create the leader key with my session lease if it does not exist"; the winner
  * leads until its own deadline (EtcdSession.validUntil) passes without a renewal, its lease
@@ -157,10 +166,12 @@ export class EtcdLeadership implements Leadership {
         }
         this.#watcher = w;
         w.on('put', (kv) => {
+          if (staleEvent(kv, this.#won)) return;
           this.#setLeader(kv);
           if (this.#won && kv.create_revision !== this.#won.createRevision) this.#deposed('another router holds the leader key');
         });
-        w.on('delete', () => {
+        w.on('delete', (kv) => {
+          if (staleEvent(kv, this.#won)) return;
           this.#setLeader(undefined);
           if (this.#won) this.#deposed('the leader key was deleted');
           this.#wake?.();
