@@ -235,14 +235,14 @@ if [ -n "$etcd_libs" ]; then
   mapfile -t missing_libs < <(docker run --rm --network none --entrypoint /bin/sh "$base" \
     -c 'for f; do [ -e "$f" ] || echo "$f"; done' sh $etcd_libs)
 fi
-mkdir -p "$context/etcd/root" "$context/etcd/bin"
+mkdir -p "$context/etcd-root/usr/local/bin"
 for lib in "${missing_libs[@]}"; do
-  mkdir -p "$context/etcd/root$(dirname "$lib")"
-  cp -L "$lib" "$context/etcd/root$lib"
+  mkdir -p "$context/etcd-root$(dirname "$lib")"
+  cp -L "$lib" "$context/etcd-root$lib"
 done
 # Apart from bin/: a layer of their own, before the app's, that a rebuilt app leaves cached.
-cp -L "$etcd_bin" "$context/etcd/bin/etcd"
-[ -z "$etcdctl_bin" ] || cp -L "$etcdctl_bin" "$context/etcd/bin/etcdctl"
+cp -L "$etcd_bin" "$context/etcd-root/usr/local/bin/etcd"
+[ -z "$etcdctl_bin" ] || cp -L "$etcdctl_bin" "$context/etcd-root/usr/local/bin/etcdctl"
 # The compose file's healthcheck of the etcd service (the image may have no etcdctl).
 cp deploy/etcd-health.mjs "$context/bin/etcd-health"
 chmod 755 "$context/bin/etcd-health"
