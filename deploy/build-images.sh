@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the ringkv image (ringkv:latest): ringkv-node, ringkv-router and the ringkv CLI.
+# Builds the ringkv image (ringkv:latest): ringkv-node, ringkv-router and the ringkv CLI, plus
+# etcd (and etcdctl) from this machine's Debian packages for the compose file's control plane.
 #
 # Works with no image registry: when node:20-bookworm-slim is neither present nor pullable it
 # makes a local stand-in base first (see "Base image" below). The app is always built on the
@@ -19,6 +20,9 @@
 #                                     this machine's Node.js binary; needs root
 #   RINGKV_NO_PULL=1   do not try to pull node:20-bookworm-slim
 #   RINGKV_SKIP_APP_BUILD=1  reuse the built workspace (dist/) as it is: no pnpm install/build
+#   RINGKV_ETCD_BIN    etcd binary to put in the image   (default: etcd on PATH, else Debian's
+#                      etcd-server is installed with apt-get, as root, without starting it)
+#   RINGKV_ETCDCTL_BIN etcdctl to put in the image       (default: etcdctl on PATH, if any)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -192,6 +196,58 @@ for target in "$context/app/bin/ringkv.js" "$context/app/node_modules/@ringkv/no
   [ -f "$target" ] || die "missing entry point $target"
 done
 
+# ---------------------------------------------------------------------------------------------
+# etcd, the compose file's control plane (cluster map, coordinator election): the binary of
+# Debian's etcd-server package on this machine, and etcdctl (etcd-client) when it is installed,
+# with whichever shared libraries they link that the base lacks. Nothing is downloaded inside
+# the build; a missing package is installed on the host from the Debian mirror.
+
+install_etcd() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null ||
+    die "etcd is not on PATH: install Debian's etcd-server package (apt-get install etcd-server), or set RINGKV_ETCD_BIN"
+  local pkgs=(etcd-server) had_policy=0
+  command -v etcdctl >/dev/null || pkgs+=(etcd-client)
+  log "installing ${pkgs[*]} (apt-get)"
+  # etcd-server would start a system etcd on 2379: policy-rc.d 101 keeps it from starting.
+  [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+  if [ "$had_policy" = 0 ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; fi
+  local ok=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2 ||
+    { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2; } || ok=$?
+  [ "$had_policy" = 1 ] || rm -f /usr/sbin/policy-rc.d
+  [ "$ok" = 0 ] || die "apt-get install ${pkgs[*]} failed"
+}
+
+etcd_bin=${RINGKV_ETCD_BIN:-$(command -v etcd || true)}
+if [ -z "$etcd_bin" ]; then
+  install_etcd
+  etcd_bin=$(command -v etcd)
+fi
+etcdctl_bin=${RINGKV_ETCDCTL_BIN:-$(command -v etcdctl || true)}
+etcd_tools=("$etcd_bin")
+[ -z "$etcdctl_bin" ] || etcd_tools+=("$etcdctl_bin")
+"$etcd_bin" --version >/dev/null || die "$etcd_bin --version failed"
+# The libraries they link (as ldd resolves them) that the base image has not at the same path.
+etcd_libs=$(for t in "${etcd_tools[@]}"; do ldd "$t" 2>/dev/null | grep -o '/[^ ]*' || true; done | sort -u)
+missing_libs=()
+if [ -n "$etcd_libs" ]; then
+  # shellcheck disable=SC2086 # one argument per library
+  mapfile -t missing_libs < <(docker run --rm --network none --entrypoint /bin/sh "$base" \
+    -c 'for f; do [ -e "$f" ] || echo "$f"; done' sh $etcd_libs)
+fi
+mkdir -p "$context/etcd-root/usr/local/bin"
+for lib in "${missing_libs[@]}"; do
+  mkdir -p "$context/etcd-root$(dirname "$lib")"
+  cp -L "$lib" "$context/etcd-root$lib"
+done
+# Apart from bin/: a layer of their own, before the app's, that a rebuilt app leaves cached.
+cp -L "$etcd_bin" "$context/etcd-root/usr/local/bin/etcd"
+[ -z "$etcdctl_bin" ] || cp -L "$etcdctl_bin" "$context/etcd-root/usr/local/bin/etcdctl"
+# The compose file's healthcheck of the etcd service (the image may have no etcdctl).
+cp deploy/etcd-health.mjs "$context/bin/etcd-health"
+chmod 755 "$context/bin/etcd-health"
+log "etcd: $("$etcd_bin" --version | head -n1) from $etcd_bin${etcdctl_bin:+, etcdctl from $etcdctl_bin}; libraries added to the base: ${missing_libs[*]:-none}"
+
 version=$(node -p 'require("./packages/cli/package.json").version')
 log "docker build -t $IMAGE (base $base)"
 tags=(-t "$IMAGE")
@@ -200,6 +256,8 @@ docker build -f deploy/Dockerfile --build-arg "BASE_IMAGE=$base" \
   --label "org.opencontainers.image.version=$version" "${tags[@]}" "$context" >"$work/docker-build.log" 2>&1 ||
   { tail -n 40 "$work/docker-build.log" >&2; die "docker build failed (log: $work/docker-build.log)"; }
 [ -n "${RINGKV_KEEP_CONTEXT:-}" ] || rm -rf "$context"
+docker run --rm --network none "$IMAGE" etcd --version >/dev/null ||
+  die "etcd does not run in $IMAGE (its libraries: $etcd_libs)"
 # The previous build of the tag, now untagged, is garbage.
 docker image prune -f --filter label=org.opencontainers.image.title=ringkv >/dev/null || true
 

@@ -4,10 +4,13 @@
 #      starts dockerd when no engine answers (and stops it again at the end).
 #   2. The image, built air-gapped: deploy/build-images.sh.
 #   3. The container tests (testcontainers; vitest.containers.config.ts).
-#   4. A compose smoke test: deploy/docker-compose.yml up, wait until healthy, put/get from the
-#      host through the published port, the default replication factor 3 with every arc in
-#      sync, a stopped shard failed over (its keys still read) and caught up when started
-#      again, down and up again (the data is in the named volumes), down -v.
+#   4. A compose smoke test: deploy/docker-compose.yml up (etcd, 2 routers, 3 shards), wait
+#      until healthy, both routers answer on their published ports and agree on the elected
+#      coordinator, put through one and get through the other, the default replication factor
+#      3 with every arc in sync, a stopped shard failed over (its keys still read) and caught up
+#      when started again, down and up again (the data and the map in etcd are in the named
+#      volumes), down -v. Then the same with the secure profile (TLS, tokens, etcd over mutual
+#      TLS).
 # Whatever fails, the containers, networks and volumes it created are removed.
 # Extra arguments go to vitest. RINGKV_SKIP_COMPOSE=1 skips step 4.
 set -euo pipefail
@@ -85,21 +88,55 @@ status=0
 pnpm exec vitest run --config vitest.containers.config.ts --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 
 # --- 4. Compose smoke test ------------------------------------------------------------------
+free_port() { node -e 'const s=require("node:net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# Until `status --json` through every command in "$@" (one per router, each a CLI invocation
+# without its subcommand) names the same elected coordinator and both routers, for 60 s at most.
+wait_coordinator() {
+  local deadline=$(($(date +%s) + 60)) seen run
+  while :; do
+    seen=()
+    for run in "$@"; do
+      seen+=("$($run status --json 2>/dev/null | node -e '
+        try {
+          const s = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+          const ok = s.controlPlane === "etcd" && s.coordinator && s.routers.length === 2 &&
+            s.routers.filter((r) => r.coordinator).map((r) => r.id).join() === s.coordinator.id;
+          console.log(ok ? s.coordinator.id : "-");
+        } catch { console.log("-"); }' || echo -)")
+    done
+    if [ "${seen[0]}" != - ] && [ "$(printf '%s\n' "${seen[@]}" | sort -u | wc -l)" = 1 ]; then
+      echo "smoke: both routers on etcd, coordinator ${seen[0]}"
+      return 0
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "smoke: no coordinator both routers agree on after 60 s (saw: ${seen[*]})" >&2; $1 status >&2 || true; return 1; }
+    sleep 1
+  done
+}
+
 smoke() {
   local c=("${compose[@]}" -p "$compose_project" -f deploy/docker-compose.yml)
-  local port ringkv value
-  # The published port: 7400 may be taken (a `ringkv dev` cluster), so a free one.
-  port=$(node -e 'const s=require("node:net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  export RINGKV_PUBLISH=127.0.0.1:$port
+  local port port2 ringkv value
+  # The published ports: 7400 and 7410 may be taken (a `ringkv dev` cluster), so free ones.
+  port=$(free_port)
+  port2=$(free_port)
+  export RINGKV_PUBLISH=127.0.0.1:$port RINGKV_PUBLISH_2=127.0.0.1:$port2
   ringkv() { node packages/cli/bin/ringkv.js --router "127.0.0.1:$port" "$@"; }
+  ringkv2() { node packages/cli/bin/ringkv.js --router "127.0.0.1:$port2" "$@"; }
 
-  echo "+ ${c[*]} up -d   (router published on $RINGKV_PUBLISH)"
+  echo "+ ${c[*]} up -d   (routers published on $RINGKV_PUBLISH and $RINGKV_PUBLISH_2)"
   "${c[@]}" up -d
   bash deploy/wait-healthy.sh --project "$compose_project" --timeout 120
   "${c[@]}" ps
+  wait_coordinator ringkv ringkv2
+  # Either router serves every key: written through one, read through the other.
   ringkv put smoke:greeting "hello from the host"
+  value=$(ringkv2 get smoke:greeting)
+  [ "$value" = "hello from the host" ] || { echo "smoke: got '$value' through router-2" >&2; return 1; }
   value=$(ringkv get smoke:greeting)
   [ "$value" = "hello from the host" ] || { echo "smoke: got '$value'" >&2; return 1; }
+  "${c[@]}" exec -T etcd etcd-health
+  "${c[@]}" exec -T etcd etcd --version | head -n1
   ringkv status --json | node -e '
     const s = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
     const ok = s.shards.length === 3 && s.shards.every((x) => x.reachable !== false) && s.migrations.length === 0 &&
@@ -108,6 +145,7 @@ smoke() {
       `replication factor ${s.replicationFactor}, ${s.arcGroups.length} arc groups, ${s.underReplicatedArcs} arcs under-replicated`);
     process.exit(ok ? 0 : 1);'
   "${c[@]}" exec -T router ringkv health
+  "${c[@]}" exec -T router-2 ringkv health
   # Replication: with shard-2 stopped the coordinator fails its arcs over and every key still
   # reads; started again, it catches up until nothing is under-replicated.
   local i
@@ -136,6 +174,7 @@ smoke() {
   "${c[@]}" down
   "${c[@]}" up -d
   bash deploy/wait-healthy.sh --project "$compose_project" --timeout 120
+  wait_coordinator ringkv ringkv2
   value=$(ringkv get smoke:greeting)
   [ "$value" = "hello from the host" ] || { echo "smoke: after down/up got '$value'" >&2; return 1; }
   value=$(ringkv get smoke:during-outage)
@@ -148,15 +187,20 @@ smoke() {
 # The secure profile: TLS everywhere (mutual between router and shards) and access tokens.
 secure_smoke() {
   local c=("${compose[@]}" -p "$compose_project-secure" -f deploy/docker-compose.yml -f deploy/docker-compose.secure.yml)
-  local port dir value out
-  port=$(node -e 'const s=require("node:net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  export RINGKV_PUBLISH=127.0.0.1:$port
+  local port port2 dir value out
+  port=$(free_port)
+  port2=$(free_port)
+  export RINGKV_PUBLISH=127.0.0.1:$port RINGKV_PUBLISH_2=127.0.0.1:$port2
   dir=$(mktemp -d)
   ringkv() { node packages/cli/bin/ringkv.js --router "127.0.0.1:$port" --tls-ca "$dir/ca.pem" "$@"; }
 
-  echo "+ ${c[*]} up -d   (router published on $RINGKV_PUBLISH)"
+  echo "+ ${c[*]} up -d   (routers published on $RINGKV_PUBLISH and $RINGKV_PUBLISH_2)"
   "${c[@]}" up -d
   bash deploy/wait-healthy.sh --project "$compose_project-secure" --timeout 120
+  # The routers reach etcd over mutual TLS: a coordinator elected proves it.
+  in_router() { "${c[@]}" exec -T router ringkv "$@"; }
+  in_router2() { "${c[@]}" exec -T router-2 ringkv "$@"; }
+  wait_coordinator in_router in_router2
   # Inside the router container the CLI has the CA and the admin token from its environment.
   "${c[@]}" exec -T router ringkv put secure:greeting "hello over tls"
   "${c[@]}" exec -T router ringkv status --json >/dev/null

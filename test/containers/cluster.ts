@@ -5,6 +5,7 @@ import { IMAGE, NETWORK_PREFIX, RUN_LABEL, demux, dockerode } from './docker.js'
 import { sleep } from '../helpers/wait.js';
 
 export const ROUTER_PORT = 7400;
+export const ETCD_PORT = 2379;
 /** Docker's "no healthcheck" (testcontainers' type only knows CMD and CMD-SHELL). */
 const NO_HEALTHCHECK = { test: ['NONE'] as unknown as ['CMD'] };
 export const NODE_PORT = 7401;
@@ -29,12 +30,17 @@ function labels(role: string): Record<string, string> {
 /**
  * A ringkv cluster in containers of the ringkv image, on a private Docker network of its own:
  * storage nodes reachable as `shard-N:7401` and a router as `router:7400` inside it; only the
- * router's port is mapped to the host (a random port: `routerAddress`).
+ * router's port is mapped to the host (a random port: `routerAddress`). With `etcd`, an etcd
+ * member (`etcd:2379`, the image's etcd) holds the control plane and the routers (`router`,
+ * `router-2`, ...) elect their coordinator through it, as deploy/docker-compose.yml runs them.
  */
 export class ContainerCluster {
   readonly network: StartedNetwork;
   readonly shards = new Map<string, StartedTestContainer>();
+  /** Every router by name (`router`, `router-2`, ...); `router` is the first. */
+  readonly routers = new Map<string, StartedTestContainer>();
   router: StartedTestContainer | undefined;
+  etcd: StartedTestContainer | undefined;
   readonly #nodeArgs: string[];
   #stopped = false;
 
@@ -44,39 +50,77 @@ export class ContainerCluster {
   }
 
   /**
-   * Starts a network, `shards` storage nodes (shard-1..) and a router bootstrapped with them;
+   * Starts a network, `shards` storage nodes (shard-1..) and `routers` routers (default 1)
+   * bootstrapped with them, on an etcd member when `etcd` (more than one router needs it);
    * `routerArgs` and `nodeArgs` are extra command-line flags of ringkv-router and ringkv-node.
    */
-  static async start(options: { shards?: number; routerArgs?: string[]; nodeArgs?: string[] } = {}): Promise<ContainerCluster> {
+  static async start(options: { shards?: number; routers?: number; etcd?: boolean; routerArgs?: string[]; nodeArgs?: string[] } = {}): Promise<ContainerCluster> {
     const runId = inject('ringkvTestRun');
     const name = `${NETWORK_PREFIX}${runId}-${randomBytes(3).toString('hex')}`;
     const network = await new Network({ nextUuid: () => name }).start();
     const cluster = new ContainerCluster(network, options.nodeArgs ?? []);
+    const routers = options.routers ?? 1;
+    if (routers > 1 && !options.etcd) throw new Error('more than one router needs etcd: { etcd: true }');
     try {
       const ids = Array.from({ length: options.shards ?? 3 }, (_, i) => `shard-${i + 1}`);
-      await Promise.all(ids.map((id) => cluster.startShard(id)));
-      cluster.router = await new GenericContainer(IMAGE)
-        .withName(`${name}-router`)
-        .withNetwork(network)
-        .withNetworkAliases('router')
-        .withLabels(labels('router'))
-        .withEnvironment({
-          RINGKV_LISTEN: `0.0.0.0:${ROUTER_PORT}`,
-          RINGKV_SHARDS: ids.map((id) => `${id}=${id}:${NODE_PORT}`).join(','),
-          RINGKV_LOG_LEVEL: 'info',
-        })
-        .withCommand(['ringkv-router', ...(options.routerArgs ?? [])])
-        .withExposedPorts(ROUTER_PORT)
-        // The image's HEALTHCHECK runs the CLI every 5 s; the log line is enough here.
-        .withHealthCheck(NO_HEALTHCHECK)
-        .withWaitStrategy(Wait.forLogMessage(/router listening/))
-        .withStartupTimeout(60_000)
-        .start();
+      await Promise.all([...ids.map((id) => cluster.startShard(id)), ...(options.etcd ? [cluster.#startEtcd()] : [])]);
+      const names = Array.from({ length: routers }, (_, i) => (i === 0 ? 'router' : `router-${i + 1}`));
+      await Promise.all(names.map((router) => cluster.#startRouter(router, ids, options.etcd === true, options.routerArgs ?? [])));
+      cluster.router = cluster.routers.get('router');
       return cluster;
     } catch (err) {
       await cluster.stop();
       throw err;
     }
+  }
+
+  async #startRouter(router: string, shardIds: string[], etcd: boolean, args: string[]): Promise<void> {
+    const container = await new GenericContainer(IMAGE)
+      .withName(`${this.network.getName()}-${router}`)
+      .withNetwork(this.network)
+      .withNetworkAliases(router)
+      .withLabels(labels('router'))
+      .withEnvironment({
+        RINGKV_LISTEN: `0.0.0.0:${ROUTER_PORT}`,
+        RINGKV_SHARDS: shardIds.map((id) => `${id}=${id}:${NODE_PORT}`).join(','),
+        RINGKV_LOG_LEVEL: 'info',
+        // On etcd, as in docker-compose.yml: named, and reachable by the other routers.
+        ...(etcd ? { RINGKV_ETCD: `http://etcd:${ETCD_PORT}`, RINGKV_ROUTER_ID: router, RINGKV_ADVERTISE: `${router}:${ROUTER_PORT}` } : {}),
+      })
+      .withCommand(['ringkv-router', ...args])
+      .withExposedPorts(ROUTER_PORT)
+      // The image's HEALTHCHECK runs the CLI every 5 s; the log line is enough here.
+      .withHealthCheck(NO_HEALTHCHECK)
+      .withWaitStrategy(Wait.forLogMessage(/router listening/))
+      .withStartupTimeout(60_000)
+      .start();
+    this.routers.set(router, container);
+  }
+
+  /** One etcd member from the image, configured as docker-compose.yml's; ready once `etcd-health` passes. */
+  async #startEtcd(): Promise<void> {
+    this.etcd = await new GenericContainer(IMAGE)
+      .withName(`${this.network.getName()}-etcd`)
+      .withNetwork(this.network)
+      .withNetworkAliases('etcd')
+      .withLabels(labels('etcd'))
+      .withEnvironment({
+        ETCD_NAME: 'etcd',
+        ETCD_DATA_DIR: '/data/etcd',
+        ETCD_LISTEN_CLIENT_URLS: `http://0.0.0.0:${ETCD_PORT}`,
+        ETCD_ADVERTISE_CLIENT_URLS: `http://etcd:${ETCD_PORT}`,
+        ETCD_LISTEN_PEER_URLS: 'http://127.0.0.1:2380',
+        ETCD_INITIAL_ADVERTISE_PEER_URLS: 'http://127.0.0.1:2380',
+        ETCD_INITIAL_CLUSTER: 'etcd=http://127.0.0.1:2380',
+        ETCD_LOGGER: 'zap',
+        ETCD_LOG_LEVEL: 'warn',
+      })
+      .withCommand(['etcd'])
+      // The compose file's healthcheck, run often: the container is ready when it passes.
+      .withHealthCheck({ test: ['CMD', 'etcd-health'], interval: 500, timeout: 5_000, retries: 60, startPeriod: 1_000 })
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(60_000)
+      .start();
   }
 
   /** Starts a storage node container `id`, reachable on the network as `id:7401`. */
@@ -98,13 +142,21 @@ export class ContainerCluster {
 
   /** The router as the host reaches it (its mapped port). */
   get routerAddress(): string {
-    const host = this.router!.getHost();
-    return `${host === 'localhost' ? '127.0.0.1' : host}:${this.router!.getMappedPort(ROUTER_PORT)}`;
+    return this.addressOf('router');
   }
 
+  /** Router `name` as the host reaches it (its mapped port). */
+  addressOf(name: string): string {
+    const router = this.routers.get(name);
+    if (!router) throw new Error(`no router container ${name}`);
+    const host = router.getHost();
+    return `${host === 'localhost' ? '127.0.0.1' : host}:${router.getMappedPort(ROUTER_PORT)}`;
+  }
+
+  /** A shard's, a router's or etcd's container, by its name on the network. */
   #container(id: string) {
-    const c = this.shards.get(id);
-    if (!c) throw new Error(`no shard container ${id}`);
+    const c = this.shards.get(id) ?? this.routers.get(id) ?? (id === 'etcd' ? this.etcd : undefined);
+    if (!c) throw new Error(`no container ${id}`);
     return c;
   }
 
@@ -117,6 +169,11 @@ export class ContainerCluster {
 
   /** `docker stop`: SIGTERM, the node drains and exits (SIGKILL after the grace period). */
   async stopShard(id: string): Promise<void> {
+    await this.stopContainer(id);
+  }
+
+  /** `docker stop` of a shard's, a router's or etcd's container (SIGTERM, SIGKILL after 10 s). */
+  async stopContainer(id: string): Promise<void> {
     const docker = await dockerode();
     await docker.getContainer(this.#container(id).getId()).stop({ t: 10 });
   }
@@ -206,7 +263,7 @@ export class ContainerCluster {
     if (this.#stopped) return;
     this.#stopped = true;
     const docker = await dockerode();
-    const all = [...this.shards.values(), ...(this.router ? [this.router] : [])];
+    const all = [...this.shards.values(), ...this.routers.values(), ...(this.etcd ? [this.etcd] : [])];
     // Straight through the API: some were stopped or killed by the test already.
     await Promise.all(all.map((c) => docker.getContainer(c.getId()).remove({ force: true, v: true }).catch(() => {})));
     await this.network.stop().catch(() => {});
