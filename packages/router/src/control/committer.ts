@@ -10,6 +10,8 @@ export interface CommitOptions {
   first?: Iterable<string>;
   /** Shards not waited for (being dropped because they do not answer). */
   later?: Iterable<string>;
+  /** The new epoch is at least this (a map recovered from the shards, ahead of the source). */
+  minEpoch?: bigint;
 }
 
 /**

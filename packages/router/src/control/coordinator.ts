@@ -87,7 +87,8 @@ export class Coordinator implements Committer {
     }
     if (!base) throw new RingKvError(ErrorCode.INTERNAL, 'no committed cluster map to change');
     if (base.map.epoch > this.#topology.epoch) this.#topology.adopt(base.map);
-    const next: ClusterMap = { ...change(base.map), epoch: base.map.epoch + 1n };
+    const epoch = base.map.epoch + 1n > (options.minEpoch ?? 0n) ? base.map.epoch + 1n : options.minEpoch!;
+    const next: ClusterMap = { ...change(base.map), epoch };
     validateClusterMap(next);
     new Ownership(next); // builds the ring: fails here, before anything is written
     this.#assertLeading();
@@ -117,6 +118,7 @@ export class Coordinator implements Committer {
       try {
         const snap = await this.#source.load();
         if (snap) this.#topology.adopt(snap.map);
+        if (snap) await this.#catchUpSource(snap.map);
         break;
       } catch (err) {
         this.#log.warn({ err: (err as Error).message }, 'coordinator cannot read the cluster map yet; retrying');
@@ -128,6 +130,23 @@ export class Coordinator implements Committer {
     this.failover.start();
     this.migrator.ensureRunning();
     this.#log.info({ epoch: this.#topology.epoch.toString(), source: this.#source.kind }, 'coordinating the cluster');
+  }
+
+  /**
+   * The shards hold a newer map than the source: etcd was restored from a backup older than the
+   * last change (or a lone router's map file from an old copy). Every map a shard holds was
+   * committed once, so the newest of them is the cluster's real state: write it back to the
+   * source, at an epoch above every shard's, before driving anything from the stale one.
+   */
+  async #catchUpSource(committed: ClusterMap): Promise<void> {
+    // Briefly: this runs on every takeover, and a shard that does not answer is one of several that got every map.
+    const newest = await this.#topology.newestShardMap(500);
+    if (!newest || newest.epoch <= committed.epoch) return;
+    this.#log.error({
+      source: this.#source.kind, sourceEpoch: committed.epoch.toString(), shardEpoch: newest.epoch.toString(),
+    }, 'the committed cluster map is older than the shards\' (restored from an old backup?): writing the shards\' map back');
+    const recovered = await this.commit(() => newest, { minEpoch: newest.epoch + 1n });
+    this.#log.warn({ epoch: recovered.epoch.toString() }, 'cluster map recovered from the shards');
   }
 
   async #stepDown(): Promise<void> {
