@@ -231,8 +231,17 @@ export class Router {
     this.#closing ??= (async () => {
       this.#status = 'closing';
       for (const name of ['', SERVICE_NAMES.kv, SERVICE_NAMES.admin]) this.#health.setStatus(name, 'NOT_SERVING');
-      // Steps down first: another router takes over at once instead of after the lease.
-      await this.control.close();
+      // Steps down first: another router takes over at once instead of after the lease. With
+      // etcd away, stepping down cannot happen (the lease expires by itself): it must not hold
+      // the shutdown for long.
+      const limitMs = Math.max(1_000, graceMs / 2);
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        this.control.close().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limitMs))),
+      ]);
+      clearTimeout(timer);
+      if (!closed) this.#log.warn({ limitMs }, 'control plane did not close in time (etcd unreachable?); its lease expires by itself');
       this.#pipelines.drain();
       // Blocking pops answer "no message" now rather than hold the drain for their wait.
       for (const shard of this.topology.shards()) shard.endBlockingCalls();
