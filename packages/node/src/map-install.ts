@@ -21,6 +21,8 @@ export interface MapInstallHost {
   housekeeping: Pick<Housekeeping, 'clearRanges' | 'scheduleCleanup'>;
   /** The queue indexes of the queues at hashes where `changed` holds are rebuilt before their next use. */
   invalidateQueues(changed: (hash: number) => boolean): void;
+  /** A new map is in force (right after the fence enforces it). */
+  installed(own: Ownership): void;
   /** Resolves once every write queued before it has been applied and forwarded. */
   barrier(): Promise<void>;
   logger?: Logger;
@@ -151,6 +153,7 @@ export class MapInstaller {
     const { store, fence, housekeeping, peers } = this.#host;
     await store.batch([{ type: 'put', key: MAP_KEY, value: Buffer.from(encodeClusterMapJson(map)) }], true);
     fence.enforce(own);
+    this.#host.installed(own);
     this.#host.invalidateQueues(plan.changed);
     this.#host.logger?.info({ epoch: map.epoch.toString(), migrations: map.migrations.length }, 'cluster map installed');
     if (plan.incoming.length > 0) await housekeeping.clearRanges(plan.incoming);

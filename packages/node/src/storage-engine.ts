@@ -20,6 +20,7 @@ import { Housekeeping } from './housekeeping.js';
 import { catchUpMoves, copyingMoves, handoffMoves } from './migration-entry.js';
 import { countStats, estimateArcs, scanPage, type NodeStats, type ScanRequest } from './data-reads.js';
 import { HLC_KEY, MAP_KEY, NODE_ID_KEY, errorResult, readResult } from './storage-format.js';
+import { WriteDoubts } from './write-doubts.js';
 
 export interface StorageEngineOptions {
   nodeId: string;
@@ -78,6 +79,8 @@ export class StorageEngine {
   readonly ingested = { applied: 0, skipped: 0 };
   /** See ApplyContext.unreplicated. */
   readonly #unreplicated = new Map<string, Promise<unknown>>();
+  /** See WriteDoubts. */
+  readonly #doubts = new WriteDoubts();
 
   private constructor(options: StorageEngineOptions) {
     this.nodeId = options.nodeId;
@@ -112,6 +115,7 @@ export class StorageEngine {
       clock: this.#clock,
       housekeeping: this.#housekeeping,
       invalidateQueues: (changed) => this.#queues.invalidate(changed),
+      installed: (own) => this.#doubts.settle(own, this.nodeId),
       barrier: () => this.barrier(),
     });
     this.#applyContext = {
@@ -123,6 +127,7 @@ export class StorageEngine {
       ownership,
       forward: (forwards) => this.#forward(forwards),
       unreplicated: this.#unreplicated,
+      doubts: this.#doubts,
     };
   }
 
@@ -302,7 +307,9 @@ export class StorageEngine {
         const i = readIdx[j]!;
         const h = readKeys[j]!.readUInt32BE(1);
         const again = !refence ? undefined : replicaReads.has(i) ? this.#fence.checkReplicaRead(reqEpoch, h) : this.#fence.check(reqEpoch, h);
-        results[i] = again ?? readResult(raw, now);
+        const replica = again || this.#doubts.empty || replicaReads.has(i) ? undefined
+          : this.#doubts.blocking(readKeys[j]!.toString('latin1'), h, this.#fence.ownership);
+        results[i] = again ?? (replica !== undefined ? WriteDoubts.result(this.nodeId, replica) : readResult(raw, now));
       });
     }
     if (writes.length > 0) await Promise.all(writes);

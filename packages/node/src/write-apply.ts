@@ -5,6 +5,7 @@ import {
 } from '@ringkv/core';
 import type { BatchOp, LevelStore } from './level-store.js';
 import { EXPIRY_INDEX, HLC_KEY, OK, TOMBSTONE_INDEX, errorResult, indexKey, readResult } from './storage-format.js';
+import { WriteDoubts } from './write-doubts.js';
 
 type Done = (r: OpResult) => void;
 
@@ -66,6 +67,8 @@ export interface ApplyContext {
    * could still lose.
    */
   unreplicated: Map<string, Promise<unknown>>;
+  /** Keys whose last write a replica did not acknowledge: nothing is answered from them (WriteDoubts). */
+  doubts: WriteDoubts;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -96,6 +99,8 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
   const dependsOn: Array<Promise<unknown> | undefined> = new Array(items.length);
   /** Keys written by this batch's forwarded items: later items of the batch wait for the forward too. */
   const forwardedKeys = new Set<string>();
+  /** Item index -> true for the items that wrote (their own replication settles their key's doubt). */
+  const wrote: boolean[] = new Array(items.length);
   const addForward = (key: string, targetId: string, replicate: boolean, rec: RawRecord, move?: ArcMoveState) => {
     let f = forwards.get(key);
     if (!f) forwards.set(key, (f = { targetId, epoch: own!.epoch, records: [], moves: new Set(), replicate }));
@@ -156,6 +161,15 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     if (fenced) {
       results[i] = fenced;
       return;
+    }
+    // A key whose last write a replica missed: answer nothing that depends on its value.
+    const blind = item.kind === 'put' && !item.op.put!.condition;
+    if (!blind && !ctx.doubts.empty) {
+      const replica = ctx.doubts.blocking(id, item.hash, own);
+      if (replica !== undefined) {
+        results[i] = WriteDoubts.result(ctx.nodeId, replica);
+        return;
+      }
     }
     const live = current !== undefined && isLive(current, now);
     if (item.kind === 'get') {
@@ -218,6 +232,7 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       ops.push({ type: 'put', key: indexKey(TOMBSTONE_INDEX, now, sk), value: EMPTY });
     }
     set(record);
+    wrote[i] = true;
     results[i] = updateReply ? updateReply(version)
       : { ...OK, found: item.kind === 'delete' ? live : false, version: version.toString() };
     if (!own) return;
@@ -253,6 +268,19 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
   const settle = (i: number, failed?: Set<string>) => {
     const keys = forwarded[i];
     const lost = failed && keys?.find((k) => failed.has(k));
+    if (wrote[i]) {
+      // This write's own outcome settles its key: a replica that missed it puts the key in doubt.
+      const id = keyed[i]!.toString('latin1');
+      const missed = lost ? keys!.filter((k) => k.startsWith('r:') && failed!.has(k)).map((k) => k.slice(2)) : [];
+      if (missed.length > 0) ctx.doubts.add(id, (items[i] as { hash: number }).hash, missed);
+      else ctx.doubts.clear(id);
+    } else if ((dependsOn[i] || keys) && !ctx.doubts.empty) {
+      // Decided from a write still in flight (an earlier batch's, or this one's) that has
+      // since failed: its value may vanish, so neither it nor a CONFLICT decided from it is told.
+      const id = keyed[i]!.toString('latin1');
+      const replica = ctx.doubts.blocking(id, (items[i] as { hash: number }).hash, ctx.ownership());
+      if (replica !== undefined) return items[i]!.done(WriteDoubts.result(ctx.nodeId, replica));
+    }
     if (!lost) return items[i]!.done(results[i]!);
     const [kind, target] = [lost.slice(0, 1), lost.slice(2)];
     items[i]!.done(errorResult(new RingKvError(ErrorCode.UNAVAILABLE, kind === 'r'

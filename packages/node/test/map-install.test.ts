@@ -103,6 +103,7 @@ function host(nodeId: string, over: Partial<MapInstallHost> = {}) {
       scheduleCleanup: (previous: Ownership | undefined) => void events.push(`cleanup after ${previous?.epoch ?? 'none'}`),
     },
     invalidateQueues: () => void events.push(`queues at ${fence.epoch}`),
+    installed: () => undefined,
     barrier: async () => void events.push('barrier'),
     ...over,
   };
