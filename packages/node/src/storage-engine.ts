@@ -21,6 +21,7 @@ import { catchUpMoves, copyingMoves, handoffMoves } from './migration-entry.js';
 import { countStats, estimateArcs, scanPage, type NodeStats, type ScanRequest } from './data-reads.js';
 import { HLC_KEY, MAP_KEY, NODE_ID_KEY, errorResult, readResult } from './storage-format.js';
 import { WriteDoubts } from './write-doubts.js';
+import { DoubtRepair } from './doubt-repair.js';
 
 export interface StorageEngineOptions {
   nodeId: string;
@@ -81,6 +82,7 @@ export class StorageEngine {
   readonly #unreplicated = new Map<string, Promise<unknown>>();
   /** See WriteDoubts. */
   readonly #doubts = new WriteDoubts();
+  readonly #repair: DoubtRepair;
 
   private constructor(options: StorageEngineOptions) {
     this.nodeId = options.nodeId;
@@ -97,6 +99,9 @@ export class StorageEngine {
       nodeId: this.nodeId, peers, ownership, logger,
       timeoutMs: options.replicationTimeoutMs ?? 2_000,
       installNewer: (map) => this.installClusterMap(map),
+    });
+    this.#repair = new DoubtRepair({
+      nodeId: this.nodeId, doubts: this.#doubts, store, ownership, logger, send: (f) => this.#replication.send(f),
     });
     this.#housekeeping = new Housekeeping({
       nodeId: this.nodeId, store, ownership, logger,
@@ -115,7 +120,10 @@ export class StorageEngine {
       clock: this.#clock,
       housekeeping: this.#housekeeping,
       invalidateQueues: (changed) => this.#queues.invalidate(changed),
-      installed: (own) => this.#doubts.settle(own, this.nodeId),
+      installed: (own) => {
+        this.#doubts.settle(own, this.nodeId);
+        this.#repair.schedule(0);
+      },
       barrier: () => this.barrier(),
     });
     this.#applyContext = {
@@ -168,6 +176,11 @@ export class StorageEngine {
 
   get epoch(): bigint {
     return this.#fence.epoch;
+  }
+
+  /** Keys in doubt now, and what repair rounds did (WriteDoubts, DoubtRepair). */
+  get doubtStats(): { keys: number; rounds: number; settled: number } {
+    return { keys: this.#doubts.size, ...this.#repair.stats };
   }
 
   /** The primary lease (OwnershipFence.heartbeat / replied / lease). */
@@ -439,6 +452,7 @@ export class StorageEngine {
     await this.#writes.idle();
     await housekeeping;
     await this.#writes.idle();
+    await this.#repair.close();
     this.#migration.close();
     this.#peers.close();
     await this.#store.close();

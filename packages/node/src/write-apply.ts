@@ -272,7 +272,8 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
       // This write's own outcome settles its key: a replica that missed it puts the key in doubt.
       const id = keyed[i]!.toString('latin1');
       const missed = lost ? keys!.filter((k) => k.startsWith('r:') && failed!.has(k)).map((k) => k.slice(2)) : [];
-      if (missed.length > 0) ctx.doubts.add(id, (items[i] as { hash: number }).hash, missed);
+      const written = items[i] as { key: Buffer; hash: number };
+      if (missed.length > 0) ctx.doubts.add(id, written.key, written.hash, missed);
       else ctx.doubts.clear(id);
     } else if ((dependsOn[i] || keys) && !ctx.doubts.empty) {
       // Decided from a write still in flight (an earlier batch's, or this one's) that has

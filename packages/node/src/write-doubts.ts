@@ -4,6 +4,12 @@ import { errorResult } from './storage-format.js';
 /** Keys in doubt beyond this are not tracked one by one: the replicas concerned block every read they replicate. */
 const MAX_TRACKED = 100_000;
 
+export interface Doubt {
+  key: Buffer;
+  hash: number;
+  replicas: string[];
+}
+
 /**
  * Keys whose last write is applied on this primary but was not acknowledged by some replica
  * (its replication failed, or was refused because a newer map deposed this primary). Such a
@@ -12,6 +18,7 @@ const MAX_TRACKED = 100_000;
  * writes and lock or queue updates of the key get TRY_AGAIN until its outcome is settled,
  * which happens when
  * - a later write of the key is acknowledged by every replica (it overwrites the doubt), or
+ * - DoubtRepair re-sends the key's current record to those replicas and they acknowledge it, or
  * - a new map is installed in which every replica that missed it is out of the key's in-sync
  *   set (so every copy that counts has it), or in which this node no longer leads the key.
  * Blind writes (put, delete without a condition) go ahead: they are the client's retry.
@@ -20,8 +27,10 @@ const MAX_TRACKED = 100_000;
  * doubts (the restart is short of a failure timeout, or it would have been dropped itself).
  */
 export class WriteDoubts {
-  /** Storage key (latin1) -> the hash of its key and the replicas that missed its last write. */
-  readonly #keys = new Map<string, { hash: number; replicas: string[] }>();
+  /** Storage key (latin1) -> its key, hash and the replicas that missed its last write (a new entry per miss). */
+  readonly #keys = new Map<string, Doubt>();
+  /** Called when a key goes into doubt (DoubtRepair schedules itself). */
+  onAdded: (() => void) | undefined;
   /** Replicas whose misses overflowed MAX_TRACKED: every key they replicate is in doubt. */
   readonly #all = new Set<string>();
 
@@ -34,12 +43,28 @@ export class WriteDoubts {
     return this.#keys.size === 0 && this.#all.size === 0;
   }
 
-  add(id: string, hash: number, replicas: string[]): void {
+  add(id: string, key: Buffer, hash: number, replicas: string[]): void {
     if (this.#keys.size >= MAX_TRACKED && !this.#keys.has(id)) {
       for (const r of replicas) this.#all.add(r);
-      return;
+    } else {
+      this.#keys.set(id, { key, hash, replicas });
     }
-    this.#keys.set(id, { hash, replicas });
+    this.onAdded?.();
+  }
+
+  /** Up to `limit` keys in doubt, for DoubtRepair. */
+  entries(limit: number): Array<[string, Doubt]> {
+    const out: Array<[string, Doubt]> = [];
+    for (const e of this.#keys) {
+      if (out.length >= limit) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** Settled by a repair of `doubt`, unless a later miss replaced it meanwhile. */
+  clearIf(id: string, doubt: Doubt): void {
+    if (this.#keys.get(id) === doubt) this.#keys.delete(id);
   }
 
   /** A later write of the key reached every replica. */
