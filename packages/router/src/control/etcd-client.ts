@@ -1,4 +1,7 @@
-import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import {
+  Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, EtcdRoleNotGrantedError, EtcdUserNotFoundError,
+  GRPCUnauthenticatedError, isRecoverableError, type IOptions,
+} from 'etcd3';
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, noop } from 'cockatiel';
 import { readFileSync } from 'node:fs';
 import { ErrorCode, RingKvError } from '@ringkv/core';
@@ -113,9 +116,20 @@ export function within(ms: number): { deadline: Date } {
   return { deadline: new Date(Date.now() + ms) };
 }
 
-/** An etcd failure as ringkv reports it: etcd unreachable is UNAVAILABLE, with what to do. */
+/**
+ * An etcd failure as ringkv reports it: a login etcd refuses is UNAUTHENTICATED, a missing
+ * permission PERMISSION_DENIED (both need the operator, not a retry); etcd unreachable is
+ * UNAVAILABLE, with what to do.
+ */
 export function etcdUnavailable(err: unknown, what: string): RingKvError {
   if (err instanceof RingKvError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof EtcdAuthenticationFailedError || err instanceof EtcdUserNotFoundError || err instanceof GRPCUnauthenticatedError
+    || /authentication failed|invalid user ID or password/i.test(message)) {
+    return new RingKvError(ErrorCode.UNAUTHENTICATED, `etcd: cannot ${what}: etcd refused the login (${message}); check --etcd-user and --etcd-password-file`, { cause: err });
+  }
+  if (err instanceof EtcdPermissionDeniedError || err instanceof EtcdRoleNotGrantedError) {
+    return new RingKvError(ErrorCode.PERMISSION_DENIED, `etcd: cannot ${what}: the etcd user lacks a permission (${message}); grant it read/write on the /ringkv/ prefix`, { cause: err });
+  }
   return new RingKvError(ErrorCode.UNAVAILABLE, `etcd: cannot ${what} (${message}); the data path keeps serving on the last map, cluster changes wait for etcd`, { cause: err });
 }
