@@ -2,6 +2,13 @@ import { Level } from 'level';
 
 export type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
+/** classic-level's implementation of a batch (abstract-level's private API for implementers). */
+interface RawBatch {
+  _batch(ops: BatchOp[], options: { sync: boolean }): Promise<void>;
+}
+const SYNC = Object.freeze({ sync: true });
+const NO_SYNC = Object.freeze({ sync: false });
+
 export interface RangeOptions {
   gt?: Buffer;
   gte?: Buffer;
@@ -16,16 +23,21 @@ export interface RangeOptions {
  */
 export class LevelStore {
   readonly #db: Level<Buffer, Buffer>;
+  readonly #raw: RawBatch;
+  #open = false;
 
   constructor(location: string) {
     this.#db = new Level<Buffer, Buffer>(location, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    this.#raw = this.#db as unknown as RawBatch;
   }
 
-  open(): Promise<void> {
-    return this.#db.open();
+  async open(): Promise<void> {
+    await this.#db.open();
+    this.#open = this.#db.status === 'open';
   }
 
   close(): Promise<void> {
+    this.#open = false;
     return this.#db.close();
   }
 
@@ -39,7 +51,14 @@ export class LevelStore {
     return values.map((v) => v ?? undefined);
   }
 
+  /**
+   * One atomic LevelDB write. Our ops already are what classic-level's binding takes (type,
+   * Buffer key, Buffer value), so while the database is open they go to its `_batch`, the
+   * abstract-level implementer API, skipping the public batch()'s per-op clone, validation
+   * and encoding (12-14% of a shard's CPU under load). Not open: the public call, for its error.
+   */
   batch(ops: BatchOp[], sync: boolean): Promise<void> {
+    if (this.#open && ops.length > 0) return this.#raw._batch(ops, sync ? SYNC : NO_SYNC);
     return this.#db.batch(ops, { sync });
   }
 
