@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RingKvClient } from '@ringkv/client';
+import { RingKvClient } from '@ringkv/client';
 import { Ownership, hash32 } from '@ringkv/core';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { replicationRouterArgs } from '../replication/writers.js';
-import { HistoryRecorder, checkHistory } from './checker.js';
-import { registerLoop } from './register-client.js';
+import { checkHistory } from './checker.js';
+import { RegisterRun } from './register-client.js';
 
 /**
  * Per-key linearizability across a failover: with replication factor 3, clients run
@@ -16,8 +16,6 @@ import { registerLoop } from './register-client.js';
 const CLIENTS = 5;
 const MAX_OPS = 40_000;
 const MAX_RUN_MS = 40_000;
-/** Error codes after which a write was certainly not applied. */
-const NOT_APPLIED = new Set<string>([ErrorCode.TRY_AGAIN, ErrorCode.INVALID_ARGUMENT]);
 
 describe('linearizability across a failover (replicationFactor 3)', () => {
   const env = useProcessCluster({ shards: 3, routerArgs: replicationRouterArgs });
@@ -42,16 +40,8 @@ describe('linearizability across a failover (replicationFactor 3)', () => {
       keys.push(key);
     }
     for (let c = 0; c < CLIENTS; c++) clients.push(await RingKvClient.connect({ routers: [cluster.routerAddress], timeoutMs: 4_000 }));
-    const history = new HistoryRecorder();
-    const errors = new Map<string, number>();
-    let stopped = false;
-    let opsStarted = 0;
-    const t0 = performance.now();
-    const stop = () => stopped || opsStarted >= MAX_OPS || performance.now() - t0 > MAX_RUN_MS;
-    const loops = clients.slice(1).map((client, i) => registerLoop({
-      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, seed: 0x2545f491, backoffMs: 100,
-      onError: (what) => errors.set(what, (errors.get(what) ?? 0) + 1),
-    }));
+    const run = new RegisterRun({ clients: clients.slice(1), keys, seed: 0x2545f491, backoffMs: 100, maxOps: MAX_OPS, maxRunMs: MAX_RUN_MS });
+    const { history } = run;
     let killedAt = 0;
     let restartedAt = 0;
     try {
@@ -65,8 +55,7 @@ describe('linearizability across a failover (replicationFactor 3)', () => {
       await waitUntil(`${victim} back in sync`, async () => ((await admin.admin.clusterMap()).replicaStates.length === 0 ? true : undefined), 30_000, 200);
       await sleep(3_000);
     } finally {
-      stopped = true;
-      await Promise.all(loops);
+      await run.stop();
     }
     expect(history.pending).toBe(0);
     const ops = history.operations();
@@ -80,7 +69,7 @@ describe('linearizability across a failover (replicationFactor 3)', () => {
     console.log([
       `linearizability with failover: ${ops.length} ops by ${CLIENTS} clients on ${keys.length} keys (4 led by ${victim})`,
       `  outcomes: ${[...perKind].sort().map(([k, n]) => `${k}=${n}`).join(', ')}`,
-      `  errors: ${errors.size ? [...errors].map(([k, n]) => `${k}=${n}`).join(', ') : 'none'}`,
+      `  errors: ${run.errorSummary()}`,
       `  ok ops after the kill: ${okAfter(killedAt)}, after the restart: ${okAfter(restartedAt)}`,
       `  verdict: ${result.ok ? 'linearizable' : `${result.violations.length} violation(s), ${result.unknown.length} undecided`}`,
     ].join('\n'));

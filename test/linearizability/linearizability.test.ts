@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RingKvClient } from '@ringkv/client';
+import { RingKvClient } from '@ringkv/client';
 import { Ring, hash32, ringOf } from '@ringkv/core';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { ExtraNode } from '../helpers/extra-node.js';
 import { mapLimit } from '../helpers/keys.js';
 import { addShard, removeShard, waitForMigrations } from '../helpers/membership.js';
 import { sleep } from '../helpers/wait.js';
-import { HistoryRecorder, checkHistory } from './checker.js';
-import { registerLoop } from './register-client.js';
+import { checkHistory } from './checker.js';
+import { RegisterRun } from './register-client.js';
 
 /**
  * Invariant 2 (per-key linearizability across migrations), checked on a real history: several
@@ -27,7 +27,6 @@ const MAX_RUN_MS = 45_000; // hard cap on the client loops
 const OP_TIMEOUT_MS = 5_000;
 
 /** Error codes after which a write was certainly not applied (documented in the client README). */
-const NOT_APPLIED = new Set<string>([ErrorCode.TRY_AGAIN, ErrorCode.INVALID_ARGUMENT, ErrorCode.KEY_TOO_LARGE, ErrorCode.VALUE_TOO_LARGE]);
 
 describe('linearizability while arcs move', () => {
   const env = useProcessCluster({ shards: 3, routerArgs: ['--migration-rate', String(MIGRATION_RATE)] });
@@ -68,21 +67,9 @@ describe('linearizability while arcs move', () => {
     await mapLimit(filler, 4, (batch) => admin.batchPut(batch));
 
     for (let c = 0; c < CLIENTS; c++) clients.push(await RingKvClient.connect({ routers: [cluster.routerAddress], timeoutMs: OP_TIMEOUT_MS }));
-    const history = new HistoryRecorder();
-    const errors = new Map<string, number>();
-    const errorSamples = new Map<string, string>();
-    const countError = (what: string, message: string) => {
-      errors.set(what, (errors.get(what) ?? 0) + 1);
-      if (!errorSamples.has(what)) errorSamples.set(what, message);
-    };
-    let stopped = false;
-    let opsStarted = 0;
     const t0 = performance.now();
-    const stop = () => stopped || opsStarted >= MAX_OPS || performance.now() - t0 > MAX_RUN_MS;
-
-    const loops = clients.slice(1).map((client, i) => registerLoop({
-      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, onError: countError, seed: 0x1234567,
-    }));
+    const run = new RegisterRun({ clients: clients.slice(1), keys, seed: 0x1234567, maxOps: MAX_OPS, maxRunMs: MAX_RUN_MS });
+    const { history, errorSamples } = run;
 
     // Membership changes while the clients run.
     const phases: Array<{ name: string; start: number; end: number; arcs: number; estimatedKeys: bigint }> = [];
@@ -100,8 +87,7 @@ describe('linearizability while arcs move', () => {
       expect(final.members.map((m) => m.id).sort()).toEqual(['shard-2', 'shard-3', 'shard-4']);
       await sleep(1_000);
     } finally {
-      stopped = true;
-      await Promise.all(loops);
+      await run.stop();
     }
     const runMs = performance.now() - t0;
     expect(history.pending).toBe(0);
@@ -125,7 +111,7 @@ describe('linearizability while arcs move', () => {
       `linearizability: ${ops.length} ops by ${CLIENTS} clients on ${keys.length} keys in ${(runMs / 1000).toFixed(1)} s; checked in ${checkMs.toFixed(0)} ms`,
       `  per key: ${result.keys.map((k) => `${k.key}=${k.ops}${k.unknownOutcome ? ` (${k.unknownOutcome} unknown)` : ''}`).join(', ')}`,
       `  outcomes: ${[...perKind].sort().map(([k, n]) => `${k}=${n}`).join(', ')}`,
-      `  errors: ${errors.size ? [...errors].map(([k, n]) => `${k}=${n}`).join(', ') : 'none'}`,
+      `  errors: ${run.errorSummary()}`,
       ...[...errorSamples].map(([k, m]) => `    first ${k}: ${m}`),
       ...during.map((d) => `  ${d.name}: ${d.ms} ms, ${d.arcs} arcs, ~${d.estimatedKeys} keys planned, ${d.ops} client ops during it`),
       `  verdict: ${result.ok ? 'linearizable' : `${result.violations.length} violation(s), ${result.unknown.length} undecided`}`,

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RingKvClient } from '@ringkv/client';
+import { RingKvClient } from '@ringkv/client';
 import { Ownership, hash32 } from '@ringkv/core';
 import { useProcessCluster } from '../helpers/cluster.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { cutOff, heal } from '../helpers/partition.js';
-import { HistoryRecorder, checkHistory } from './checker.js';
-import { registerLoop } from './register-client.js';
+import { checkHistory } from './checker.js';
+import { RegisterRun } from './register-client.js';
 
 /**
  * A primary and a router paused (SIGSTOP) for longer than the failover takes, while writes go
@@ -19,7 +19,6 @@ import { registerLoop } from './register-client.js';
  */
 const MAX_OPS = 40_000;
 const MAX_RUN_MS = 45_000;
-const NOT_APPLIED = new Set<string>([ErrorCode.TRY_AGAIN, ErrorCode.INVALID_ARGUMENT]);
 
 describe('a paused primary and a paused router wake after a failover (replicationFactor 3)', () => {
   const env = useProcessCluster({
@@ -47,16 +46,8 @@ describe('a paused primary and a paused router wake after a failover (replicatio
     const viaA = await Promise.all([0, 1].map(() => RingKvClient.connect({ routers: [cluster.routerAddress], timeoutMs: 4_000 })));
     const viaB = await Promise.all([0, 1, 2].map(() => RingKvClient.connect({ routers: [cluster.address(stale)], timeoutMs: 4_000 })));
     clients.push(...viaA, ...viaB);
-    const history = new HistoryRecorder();
-    const errors = new Map<string, number>();
-    let stopped = false;
-    let opsStarted = 0;
-    const t0 = performance.now();
-    const stop = () => stopped || opsStarted >= MAX_OPS || performance.now() - t0 > MAX_RUN_MS;
-    const loops = [...viaA, ...viaB].map((client, i) => registerLoop({
-      c: i + 1, client, keys, history, stop, started: () => opsStarted++, notApplied: NOT_APPLIED, seed: 0x1b873593, backoffMs: 5,
-      onError: (what) => errors.set(what, (errors.get(what) ?? 0) + 1),
-    }));
+    const run = new RegisterRun({ clients: [...viaA, ...viaB], keys, seed: 0x1b873593, backoffMs: 5, maxOps: MAX_OPS, maxRunMs: MAX_RUN_MS });
+    const { history } = run;
     let paused = false;
     let wokeAt = 0;
     let backInSync = false;
@@ -90,8 +81,7 @@ describe('a paused primary and a paused router wake after a failover (replicatio
         cluster.signal(victim, 'SIGCONT');
         cluster.signal(stale, 'SIGCONT');
       }
-      stopped = true;
-      await Promise.all(loops);
+      await run.stop();
     }
     // The history covers the hand-back: the woken primary leads its arcs again.
     expect(backInSync).toBe(true);
@@ -102,7 +92,7 @@ describe('a paused primary and a paused router wake after a failover (replicatio
     const okReadsB = okAfterWake.filter((o) => o.client > viaA.length && o.op.kind === 'read').length;
     console.log([
       `paused primary + router: ${ops.length} ops on ${keys.length} keys led by ${victim}; ${okAfterWake.length} ok after the wake, ${okReadsB} of them reads through ${stale}`,
-      `  errors: ${errors.size ? [...errors].map(([k, n]) => `${k}=${n}`).join(', ') : 'none'}`,
+      `  errors: ${run.errorSummary()}`,
       `  verdict: ${result.ok ? 'linearizable' : `${result.violations.length} violation(s), ${result.unknown.length} undecided`}`,
     ].join('\n'));
     for (const v of result.violations) console.log(v.explanation);

@@ -1,5 +1,5 @@
 import { ErrorCode, RingKvError, type RingKvClient } from '@ringkv/client';
-import type { HistoryRecorder, RegisterOp } from './checker.js';
+import { HistoryRecorder, type RegisterOp } from './checker.js';
 
 export interface RegisterLoopOptions {
   /** Client number in the history. */
@@ -86,5 +86,50 @@ export async function registerLoop(o: RegisterLoopOptions): Promise<void> {
       else o.history.info(id, msg);
       if (o.backoffMs) await new Promise((r) => setTimeout(r, o.backoffMs));
     }
+  }
+}
+
+/** Error codes after which a write was certainly not applied. */
+export const NOT_APPLIED: ReadonlySet<string> = new Set<string>([
+  ErrorCode.TRY_AGAIN, ErrorCode.INVALID_ARGUMENT, ErrorCode.KEY_TOO_LARGE, ErrorCode.VALUE_TOO_LARGE,
+]);
+
+/**
+ * Several register clients (registerLoop) writing one history until stop(), or until `maxOps`
+ * operations have started or `maxRunMs` has passed (every run is bounded).
+ */
+export class RegisterRun {
+  readonly history = new HistoryRecorder();
+  /** Failed operations by `kind:CODE`, and the first message of each. */
+  readonly errors = new Map<string, number>();
+  readonly errorSamples = new Map<string, string>();
+  readonly #loops: Promise<void>[];
+  #stopped = false;
+
+  constructor(o: {
+    clients: readonly RingKvClient[]; keys: readonly string[]; seed: number; maxOps: number; maxRunMs: number; backoffMs?: number;
+  }) {
+    let started = 0;
+    const t0 = performance.now();
+    const stop = () => this.#stopped || started >= o.maxOps || performance.now() - t0 > o.maxRunMs;
+    this.#loops = o.clients.map((client, i) => registerLoop({
+      c: i + 1, client, keys: o.keys, history: this.history, stop, started: () => started++, notApplied: NOT_APPLIED,
+      seed: o.seed, ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
+      onError: (what, message) => {
+        this.errors.set(what, (this.errors.get(what) ?? 0) + 1);
+        if (!this.errorSamples.has(what)) this.errorSamples.set(what, message);
+      },
+    }));
+  }
+
+  /** Ends the loops and waits for the operations in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(this.#loops);
+  }
+
+  /** `kind:CODE=n, ...`, or `none`. */
+  errorSummary(): string {
+    return this.errors.size ? [...this.errors].map(([k, n]) => `${k}=${n}`).join(', ') : 'none';
   }
 }
