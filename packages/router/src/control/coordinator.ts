@@ -114,11 +114,12 @@ export class Coordinator implements Committer {
 
   /** Elected: route with the committed map, push it everywhere, resume what it records. */
   async #takeOver(): Promise<void> {
+    let committed: ClusterMap | undefined;
     while (this.leading) {
       try {
         const snap = await this.#source.load();
         if (snap) this.#topology.adopt(snap.map);
-        if (snap) await this.#catchUpSource(snap.map);
+        committed = snap?.map;
         break;
       } catch (err) {
         this.#log.warn({ err: (err as Error).message }, 'coordinator cannot read the cluster map yet; retrying');
@@ -126,7 +127,18 @@ export class Coordinator implements Committer {
       }
     }
     if (!this.leading) return;
+    // Pushed at once (shards of a new cluster have no map yet and answer nothing until then).
     this.#publisher.keepPushing();
+    while (this.leading) {
+      try {
+        if (committed) await this.#catchUpSource(committed);
+        break;
+      } catch (err) {
+        this.#log.warn({ err: (err as Error).message }, 'coordinator cannot write the shards\' newer map back yet; retrying');
+        await sleep(250);
+      }
+    }
+    if (!this.leading) return;
     this.failover.start();
     this.migrator.ensureRunning();
     this.#log.info({ epoch: this.#topology.epoch.toString(), source: this.#source.kind }, 'coordinating the cluster');
