@@ -419,7 +419,21 @@ export class StorageEngine {
     if (req.epoch > own.epoch) {
       throw new RingKvError(ErrorCode.WRONG_OWNER, `node ${this.nodeId} is at epoch ${own.epoch}, request at ${req.epoch}`, { epoch: own.epoch });
     }
-    return scanPage(this.#store, own, this.nodeId, req);
+    // As for key reads: a primary without its lease (a failover may be under way) answers
+    // nothing, before or after reading the page; a page that holds a key in doubt neither.
+    this.#assertLeased(own);
+    const page = await scanPage(this.#store, own, this.nodeId, req,
+      this.#doubts.empty ? undefined : (sk, hash) => this.#doubts.blocking(sk.toString('latin1'), hash, own));
+    this.#assertLeased(own);
+    return page;
+  }
+
+  #assertLeased(own: Ownership): void {
+    const lease = this.#fence.lease;
+    if (lease.primary && !lease.held) {
+      throw new RingKvError(ErrorCode.TRY_AGAIN,
+        `node ${this.nodeId} holds no primary lease right now (no confirmed coordinator heartbeat): a failover may be under way`, { epoch: own.epoch });
+    }
   }
 
   /**

@@ -99,11 +99,30 @@ describe('a primary whose replica missed a write', () => {
     expect(w2!.errorCode).toBe('UNAVAILABLE');
     expect(r2!.errorCode).toBe('TRY_AGAIN');
 
+    // Nor does a scan show it: the page is refused.
+    const scanAll = { epoch: 1n, after: Buffer.alloc(0), prefix: Buffer.alloc(0), limit: 100, maxExamined: 1000 };
+    await expect(e.scan(scanAll)).rejects.toMatchObject({ code: 'TRY_AGAIN' });
+
     // The coordinator drops n2: every in-sync copy (this one) has the write, which now reads.
     await e.installClusterMap(mapOf(['n1', 'n2'], 2n, { replicationFactor: 2, replicaStates: [{ id: 'n2', state: 'out_of_sync', since: 2n }] }));
     const [after] = await e.execute(2n, [get(key)]);
     expect(after!.errorCode).toBe('');
     expect(after!.value?.toString()).toBe('again');
+    const page = await e.scan({ ...scanAll, epoch: 2n });
+    expect(page.entries.map((x) => x.key.toString())).toContain(key);
+  });
+
+  it('a scan on a primary without its lease is refused (TRY_AGAIN), as key reads are', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ringkv-doubts-'));
+    dirs.push(dataDir);
+    const e = await StorageEngine.open({ nodeId: 'n1', dataDir, replicationTimeoutMs: 300 });
+    engines.push(e);
+    await e.installClusterMap(mapOf(['n1', 'n2'], 1n, { replicationFactor: 2 }));
+    const scanAll = { epoch: 1n, after: Buffer.alloc(0), prefix: Buffer.alloc(0), limit: 100, maxExamined: 1000 };
+    await expect(e.scan(scanAll)).rejects.toMatchObject({ code: 'TRY_AGAIN', message: expect.stringMatching(/no primary lease/) });
+    e.leaseFence.replied('coord', 1n);
+    e.leaseFence.heartbeat('coord', 1n, 60_000);
+    expect((await e.scan(scanAll)).entries).toEqual([]);
   });
 
   it('a replica that comes back without being dropped gets the record re-sent, and the key reads again', async () => {
