@@ -140,8 +140,10 @@ describe('ringkv CLI', () => {
       expect(status.shards.map((s) => s.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
       const owners = await keysByOwner(client, keys);
       for (const s of status.shards) {
-        expect(Object.keys(s).sort()).toEqual(['address', 'bytes', 'id', 'keys', 'replicaState', 'state', 'weight']);
+        expect(Object.keys(s).sort()).toEqual(['address', 'bytes', 'id', 'keys', 'lease', 'replicaState', 'state', 'weight']);
         expect(s.replicaState).toBe('in_sync');
+        // Replication factor 1: no shard needs a primary lease.
+        expect((s as { lease?: unknown }).lease).toMatchObject({ primary: false });
         expect(s.address).toBe(env.cluster.address(s.id));
         expect(s.weight).toBe(1);
         expect(s.state).toBe('active');

@@ -49,6 +49,11 @@ describe('the coordinator SIGKILLed mid-job (etcd, 2 routers, replication factor
     }, timeoutMs, 100);
   }
 
+  /** Waits for `re` in `name`'s log after `from` (logs are written asynchronously, a moment late). */
+  async function logged(name: string, from: number, re: RegExp): Promise<void> {
+    await waitUntil(`${re} in ${name}'s log`, async () => (re.test(env.cluster.log(name).slice(from)) ? true : undefined), 5_000, 50);
+  }
+
   /** A client on one router only (the one that survives). */
   function via(name: string): Promise<RingKvClient> {
     return RingKvClient.connect({ routers: [env.cluster.address(name)], timeoutMs: 5_000 });
@@ -86,7 +91,7 @@ describe('the coordinator SIGKILLed mid-job (etcd, 2 routers, replication factor
       expect(final.members.map((m) => m.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3', 'shard-4', 'shard-5']);
       expect(await coordinatorVia(viaSurvivor)).toBe(survivor);
       // The survivor drove the rest of it (the dead coordinator cannot have).
-      expect(env.cluster.log(survivor).slice(logStart)).toMatch(/coordinating the cluster[\s\S]*membership change complete/);
+      await logged(survivor, logStart, /coordinating the cluster[\s\S]*membership change complete/);
       await run;
       await writers.verify(viaSurvivor);
       await expectPreloadIntact(viaSurvivor);
@@ -126,7 +131,7 @@ describe('the coordinator SIGKILLed mid-job (etcd, 2 routers, replication factor
       console.log(`[mid-failover] killed ${victim}, then ${coordinator} ${FAILURE_TIMEOUT_MS - 600} ms later; writes to its keys resumed ${resumedAt! - killedAt} ms after the shard's kill`);
       // Election TTL (2 s) + the new coordinator's own failure timeout and lease wait (~3.7 s) + commit.
       expect(resumedAt! - killedAt).toBeLessThan(12_000);
-      expect(env.cluster.log(survivor).slice(logStart)).toMatch(/coordinating the cluster[\s\S]*shards dropped from the in-sync sets/);
+      await logged(survivor, logStart, /coordinating the cluster[\s\S]*shards dropped from the in-sync sets/);
       expect(new Ownership(await viaSurvivor.admin.clusterMap()).replicaState(victim)).toBe('out_of_sync');
       await writers.verify(viaSurvivor);
       await viaSurvivor.batchPut(writers.keys.map((key) => ({ key, value: `after:${key}` })), { timeoutMs: 5_000 });
@@ -161,7 +166,7 @@ describe('the coordinator SIGKILLed mid-job (etcd, 2 routers, replication factor
         return m.replicaStates.length === 0 ? true : undefined;
       }, 90_000, 200);
       console.log(`[mid-catch-up] killed ${coordinator}; ${survivor} finished the catch-up of ${victim} ${Date.now() - killedAt} ms later`);
-      expect(env.cluster.log(survivor).slice(logStart)).toMatch(/coordinating the cluster[\s\S]*shard caught up and back in the in-sync sets/);
+      await logged(survivor, logStart, /coordinating the cluster[\s\S]*shard caught up and back in the in-sync sets/);
       await run;
       await writers.verify(viaSurvivor);
       // The returned shard holds its full share: it leads arcs again only once in sync, and

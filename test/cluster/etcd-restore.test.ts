@@ -62,9 +62,10 @@ describe('etcd restored from an old backup', () => {
     }, 20_000, 100);
     expect(recovered.epoch > oldEpoch).toBe(true);
     expect(recovered.members.map((m) => m.id).sort()).toEqual(['shard-1', 'shard-2', 'shard-3', 'shard-4']);
-    const log = env.cluster.log('router').slice(logStart);
-    expect(log).toMatch(/older than the shards/);
-    expect(log).toMatch(/cluster map recovered from the shards/);
+    // (Logs are written asynchronously: a moment late.)
+    await waitUntil('the recovery logged', async () => (
+      /older than the shards[\s\S]*cluster map recovered from the shards/.test(env.cluster.log('router').slice(logStart)) ? true : undefined
+    ), 5_000, 50);
     // etcd itself holds the recovered map now (not only the router's view).
     const now = await etcdJson(etcd, '/v3/kv/range', { key: b64(MAP_KEY) });
     expect((now.kvs as Array<{ value: string }>)[0]!.value).not.toBe(oldValue);

@@ -37,6 +37,8 @@ export interface ClusterOptions {
   etcd?: boolean;
   /** With `etcd`: how many etcd members (routers get every member's URL). @default 1 */
   etcdMembers?: number;
+  /** With `etcd`: raft heartbeat and election timeout of each member, ms. @default 50, 500 */
+  etcdTiming?: { heartbeatMs: number; electionMs: number };
   /** Extra flags for routers 2..n only. */
   otherRouterArgs?: string[];
   /** How long one process may take to become healthy. @default 20_000 */
@@ -99,6 +101,7 @@ export class ProcessCluster {
         for (let i = 1; i <= (options.etcdMembers ?? 1); i++) {
           members.push(new EtcdServer({
             dataDir: join(root, i === 1 ? 'etcd' : `etcd-${i}`), clientPort: await freePort(), peerPort: await freePort(), name: `etcd-${i}`,
+            ...options.etcdTiming,
           }));
         }
         const initialCluster = members.map((e) => `${e.options.name}=${e.peerUrl}`).join(',');

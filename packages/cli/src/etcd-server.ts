@@ -19,6 +19,9 @@ export interface EtcdServerOptions {
   execArgv?: string[];
   /** Its member name. @default ringkv-dev */
   name?: string;
+  /** Raft heartbeat and election timeout in ms. @default 50 and 500 (leases down to a second) */
+  heartbeatMs?: number;
+  electionMs?: number;
   /**
    * The whole cluster's `name=peerURL` list, for one member of several (tests of a 3-member
    * etcd); `initialCluster` of a lone member is itself.
@@ -47,7 +50,7 @@ export class EtcdServer {
 
   constructor(options: EtcdServerOptions) {
     this.options = {
-      host: '127.0.0.1', logFile: join(options.dataDir, 'etcd.log'), bin: 'etcd', name: 'ringkv-dev', ...options,
+      host: '127.0.0.1', logFile: join(options.dataDir, 'etcd.log'), bin: 'etcd', name: 'ringkv-dev', heartbeatMs: 50, electionMs: 500, ...options,
     };
   }
 
@@ -82,7 +85,7 @@ export class EtcdServer {
         '--name', name, '--data-dir', join(dataDir, 'member'),
         '--listen-client-urls', this.endpoint, '--advertise-client-urls', this.endpoint,
         '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', this.options.initialCluster ?? `${name}=${peer}`,
-        '--heartbeat-interval', '50', '--election-timeout', '500', '--log-level', 'warn',
+        '--heartbeat-interval', String(this.options.heartbeatMs), '--election-timeout', String(this.options.electionMs), '--log-level', 'warn',
       ], { stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd);

@@ -1,6 +1,6 @@
 import {
   Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, EtcdRoleNotGrantedError, EtcdUserNotFoundError,
-  GRPCUnauthenticatedError, isRecoverableError, type IOptions,
+  GRPCUnauthenticatedError, GRPCUnavailableError, type IOptions,
 } from 'etcd3';
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, noop } from 'cockatiel';
 import { readFileSync } from 'node:fs';
@@ -70,7 +70,9 @@ export function validateEtcdEndpoints(endpoints: string[]): string[] {
 export function createEtcdClient(options: EtcdOptions): Etcd3 {
   const hosts = validateEtcdEndpoints(options.endpoints);
   const perHost = hosts.length > 1
-    ? () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(1) })
+    // Only a member that cannot be reached (UNAVAILABLE: refused, reset, no route): a slow
+    // answer from a live member under load must not set it aside too, or all can be at once.
+    ? () => circuitBreaker(handleWhen((err) => err instanceof GRPCUnavailableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(1) })
     : () => noop;
   const config: IOptions = {
     hosts,
