@@ -42,7 +42,7 @@ abstract class PipelineCall extends CallContext {
     this.idempotent = idempotent;
   }
 
-  /** `slot` ended: with its result, or with `err` (already passed through `failure()`). */
+  /** `slot` ended: with its result, or with `err` (already passed through `failure()`); no-op for a slot already ended. */
   abstract finish(slot: Slot, result: OpResult__Output | undefined, err: RingKvError | undefined): void;
 }
 
@@ -84,6 +84,7 @@ class SingleCall extends PipelineCall implements Slot {
   }
 
   finish(_slot: Slot, result: OpResult__Output | undefined, err: RingKvError | undefined): void {
+    if (this.done) return; // failure() just expired the call: onAbort settled it
     this.done = true;
     this.dispose();
     if (err) this.#reject(err);
@@ -141,6 +142,7 @@ class BatchCall extends PipelineCall {
 
   finish(slot: Slot, result: OpResult__Output | undefined, err: RingKvError | undefined): void {
     const s = slot as BatchSlot;
+    if (s.done) return; // failure() just expired the call: onAbort settled the slot
     s.done = true;
     this.outcomes[s.index] = err ?? result!;
     if (--this.#left === 0) {
