@@ -1,6 +1,6 @@
 import { ErrorCode, RingKvError, type Op, type OpResult__Output } from '@ringkv/core';
 import { AdminApi } from './admin.js';
-import { withCall, type CallContext } from './call-context.js';
+import { callRegistry, withCall, type CallContext } from './call-context.js';
 import { createLoadBalancer } from './load-balancer.js';
 import { RouterPool } from './router-pool.js';
 import { OpPipeline } from './op-pipeline.js';
@@ -43,7 +43,7 @@ export class RingKvClient implements AsyncDisposable {
   readonly #options: ResolvedClientOptions;
   readonly #pool: RouterPool;
   readonly #pipeline: OpPipeline;
-  readonly #calls = new Set<CallContext>();
+  readonly #calls = callRegistry();
   readonly #admin: AdminApi;
   #status: ClientStatus = 'open';
 
@@ -54,7 +54,7 @@ export class RingKvClient implements AsyncDisposable {
       backoffMaxMs: options.ejectionBackoffMaxMs,
       healthCheckTimeoutMs: options.healthCheckTimeoutMs,
     });
-    this.#pipeline = new OpPipeline(this.#pool);
+    this.#pipeline = new OpPipeline(this.#pool, this.#calls);
     this.#admin = new AdminApi((what, opts, fn, idempotent) =>
       this.#routerCall(what, opts, (ctx) => callWithRetry(this.#pool, ctx, (r) => fn(r, ctx.deadline, ctx.signal), idempotent)),
     );
@@ -213,7 +213,8 @@ export class RingKvClient implements AsyncDisposable {
     this.#status = 'closed';
     const reason = new RingKvError(ErrorCode.CLOSED, 'the client was closed');
     this.#pipeline.close(reason);
-    for (const call of [...this.#calls]) call.abort(reason);
+    this.#calls.drain((call) => call.abort(reason));
+    this.#calls.stop();
     this.#pool.close();
   }
 
@@ -232,19 +233,27 @@ export class RingKvClient implements AsyncDisposable {
 
   /** Checks state and call options, then runs `fn` inside a CallContext. */
   async #routerCall<T>(what: string, options: CallOptions, fn: (ctx: CallContext) => Promise<T>): Promise<T> {
+    this.#checkCall(what, options);
+    return withCall(what, this.#timeoutOf(options), checkSignal(options.signal), this.#calls, fn);
+  }
+
+  /** Checks state and that `options` is an object. */
+  #checkCall(what: string, options: CallOptions): void {
     this.#checkOpen();
     if (options === null || typeof options !== 'object') {
       throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: options must be an object`);
     }
-    const timeoutMs = checkTimeout(options.timeoutMs) ?? this.#options.timeoutMs;
-    const signal = checkSignal(options.signal);
-    return withCall(what, timeoutMs, signal, this.#calls, fn);
+  }
+
+  #timeoutOf(options: CallOptions): number {
+    return checkTimeout(options.timeoutMs) ?? this.#options.timeoutMs;
   }
 
   async #single(what: string, options: CallOptions, build: () => Op, idempotent: boolean): Promise<OpResult__Output> {
     this.#checkOpen();
     const op = build();
-    return this.#routerCall(what, options, (ctx) => this.#pipeline.run(op, ctx, idempotent));
+    this.#checkCall(what, options);
+    return this.#pipeline.single(what, this.#timeoutOf(options), checkSignal(options.signal), op, idempotent);
   }
 
   /** Runs many operations under one deadline; rejects with the first failure in input order. */
@@ -260,19 +269,25 @@ export class RingKvClient implements AsyncDisposable {
     if (!Array.isArray(items)) throw new RingKvError(ErrorCode.INVALID_ARGUMENT, `${what}: \`${name}\` must be an array`);
     const ops = items.map(build);
     if (ops.length === 0) return [];
-    const settled = await this.#routerCall(what, options, (ctx) =>
-      Promise.allSettled(ops.map((op) => this.#pipeline.run(op, ctx, idempotent))),
-    );
-    const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ i, err: s.reason as RingKvError }] : []));
-    if (failures.length > 0) {
-      const { i, err } = failures[0]!;
+    this.#checkCall(what, options);
+    const outcomes = await this.#pipeline.many(what, this.#timeoutOf(options), checkSignal(options.signal), ops, idempotent);
+    let failed = 0;
+    let first = -1;
+    for (let i = 0; i < outcomes.length; i++) {
+      if (!(outcomes[i] instanceof RingKvError)) continue;
+      failed++;
+      if (first < 0) first = i;
+    }
+    if (failed > 0) {
+      const i = first;
+      const err = outcomes[i] as RingKvError;
       const note = idempotent ? '' : ' (the entries that did not fail were applied)';
       throw new RingKvError(
         err.code,
-        `${what}: ${failures.length} of ${ops.length} failed${note}; first ${name}[${i}]: ${err.message}`,
+        `${what}: ${failed} of ${ops.length} failed${note}; first ${name}[${i}]: ${err.message}`,
         { cause: err },
       );
     }
-    return settled.map((s) => (s as PromiseFulfilledResult<OpResult__Output>).value);
+    return outcomes as OpResult__Output[];
   }
 }

@@ -1,6 +1,6 @@
 // For sibling packages and tests: not a stable API.
 export * from './mod.js';
-export { CallContext, withCall } from './call-context.js';
+export { CallContext, callRegistry, withCall, type CallRegistry } from './call-context.js';
 export { toBytes, keyBytes, valueBytes } from './encoding.js';
 export { createLoadBalancer, type LoadBalancer } from './load-balancer.js';
 export { RoundRobinLoadBalancer } from './load-balancer-round-robin.js';

@@ -48,7 +48,7 @@ export async function callWithRetry<T>(
     } catch (err) {
       const e = err as RingKvError;
       pool.settled(router, 0, e);
-      if (ctx.signal.aborted || !shouldRetry(e, idempotent, attempt, pool.size)) throw e;
+      if (ctx.reason || !shouldRetry(e, idempotent, attempt, pool.size)) throw e;
       if (e.code === ErrorCode.UNAVAILABLE) avoid.add(router);
       else await ctx.sleep(backoffMs(attempt));
     }

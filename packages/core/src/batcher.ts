@@ -18,15 +18,44 @@ const DEFAULTS: Required<BatcherOptions> = {
   maxQueued: 100_000,
 };
 
-interface Pending<I, O> {
-  item: I;
-  tag: string | undefined;
-  size: number;
-  resolve: (o: O) => void;
-  reject: (e: RingKvError) => void;
-  settled: boolean;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+/**
+ * One queued item as the batcher sees it (see `enqueue`). `submit` wraps each item in one;
+ * a caller that keeps its own per-operation state can be the entry itself and spare that.
+ */
+export interface BatchEntry<I, O> {
+  /** What `send` gets for this entry. */
+  readonly item: I;
+  /** A request id that travels with the entry's batch. */
+  readonly tag?: string | undefined;
+  /** True once the entry wants no result (its call ended): skipped while still queued. */
+  readonly cancelled: boolean;
+  /**
+   * Called at most once: with the entry's result, or with its batch's failure or the close
+   * reason. It may come after `cancelled` turned true (the entry was in flight then).
+   */
+  settle(result: O | undefined, error: RingKvError | undefined): void;
+}
+
+/** A submit()ted item: its promise, and the signal that can end it early. */
+class Pending<I, O> implements BatchEntry<I, O> {
+  cancelled = false;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly item: I,
+    readonly tag: string | undefined,
+    readonly resolve: (o: O) => void,
+    readonly reject: (e: RingKvError) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  settle(value: O | undefined, err: RingKvError | undefined): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    if (this.signal && this.onAbort) this.signal.removeEventListener('abort', this.onAbort);
+    if (err) this.reject(err);
+    else this.resolve(value as O);
+  }
 }
 
 /** Most distinct tags handed to `send` with one batch. */
@@ -43,7 +72,7 @@ export class Batcher<I, O> {
   readonly #send: (items: I[], tags: string[]) => Promise<O[]>;
   readonly #sizeOf: (item: I) => number;
   readonly #opts: Required<BatcherOptions>;
-  #queue: Pending<I, O>[] = [];
+  #queue: BatchEntry<I, O>[] = [];
   #head = 0;
   #inFlight = 0;
   #scheduled = false;
@@ -67,15 +96,11 @@ export class Batcher<I, O> {
   submit(item: I, signal?: AbortSignal, tag?: string): Promise<O> {
     if (this.#closed) return Promise.reject(this.#closed);
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (this.queued >= this.#opts.maxQueued) {
-      return Promise.reject(
-        new RingKvError(ErrorCode.RESOURCE_EXHAUSTED, `more than ${this.#opts.maxQueued} requests queued (maxQueued)`),
-      );
-    }
+    if (this.queued >= this.#opts.maxQueued) return Promise.reject(this.#full());
     return new Promise<O>((resolve, reject) => {
-      const p: Pending<I, O> = { item, tag, size: this.#sizeOf(item), resolve, reject, settled: false, signal, onAbort: undefined };
+      const p = new Pending<I, O>(item, tag, resolve, reject, signal);
       if (signal) {
-        p.onAbort = () => this.#settle(p, undefined, abortError(signal));
+        p.onAbort = () => p.settle(undefined, abortError(signal));
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
       this.#queue.push(p);
@@ -83,10 +108,29 @@ export class Batcher<I, O> {
     });
   }
 
+  /**
+   * Queues an entry the caller keeps (no promise, no wrapper): it is settled through
+   * `entry.settle`. Throws the close reason once closed, and RESOURCE_EXHAUSTED when
+   * `maxQueued` entries are already waiting; neither settles the entry.
+   */
+  enqueue(entry: BatchEntry<I, O>): void {
+    if (this.#closed) throw this.#closed;
+    if (this.queued >= this.#opts.maxQueued) throw this.#full();
+    this.#queue.push(entry);
+    this.#schedule();
+  }
+
+  #full(): RingKvError {
+    return new RingKvError(ErrorCode.RESOURCE_EXHAUSTED, `more than ${this.#opts.maxQueued} requests queued (maxQueued)`);
+  }
+
   /** Fails everything queued (not what is in flight) and refuses new items. */
   close(reason: RingKvError = new RingKvError(ErrorCode.CLOSED, 'closed')): void {
     this.#closed = reason;
-    for (let i = this.#head; i < this.#queue.length; i++) this.#settle(this.#queue[i]!, undefined, reason);
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const p = this.#queue[i]!;
+      if (!p.cancelled) p.settle(undefined, reason);
+    }
     this.#queue = [];
     this.#head = 0;
   }
@@ -102,17 +146,18 @@ export class Batcher<I, O> {
 
   #flush(): void {
     while (this.#inFlight < this.#opts.maxInFlight && this.queued > 0) {
-      const batch: Pending<I, O>[] = [];
+      const batch: BatchEntry<I, O>[] = [];
       let bytes = 0;
       while (this.#head < this.#queue.length && batch.length < this.#opts.maxBatchItems) {
         const p = this.#queue[this.#head]!;
-        if (p.settled) {
+        if (p.cancelled) {
           this.#head++;
           continue;
         }
-        if (batch.length > 0 && bytes + p.size > this.#opts.maxBatchBytes) break;
+        const size = this.#sizeOf(p.item);
+        if (batch.length > 0 && bytes + size > this.#opts.maxBatchBytes) break;
         batch.push(p);
-        bytes += p.size;
+        bytes += size;
         this.#head++;
       }
       if (this.#head === this.#queue.length) {
@@ -127,33 +172,30 @@ export class Batcher<I, O> {
     }
   }
 
-  async #run(batch: Pending<I, O>[]): Promise<void> {
+  async #run(batch: BatchEntry<I, O>[]): Promise<void> {
     this.#inFlight++;
+    let results: O[] | undefined;
+    let failure: RingKvError | undefined;
     try {
-      const results = await this.#send(batch.map((p) => p.item), tagsOf(batch));
+      const items = new Array<I>(batch.length);
+      for (let i = 0; i < batch.length; i++) items[i] = batch[i]!.item;
+      results = await this.#send(items, tagsOf(batch));
       if (results.length !== batch.length) {
         throw new RingKvError(ErrorCode.INTERNAL, `batch of ${batch.length} got ${results.length} results`);
       }
-      batch.forEach((p, i) => this.#settle(p, results[i]!, undefined));
     } catch (err) {
-      const e = asRingKvError(err);
-      for (const p of batch) this.#settle(p, undefined, e);
+      failure = asRingKvError(err);
+    }
+    try {
+      for (let i = 0; i < batch.length; i++) batch[i]!.settle(failure ? undefined : results![i]!, failure);
     } finally {
       this.#inFlight--;
       if (this.queued > 0) this.#flush();
     }
   }
-
-  #settle(p: Pending<I, O>, value: O | undefined, err: RingKvError | undefined): void {
-    if (p.settled) return;
-    p.settled = true;
-    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
-    if (err) p.reject(err);
-    else p.resolve(value as O);
-  }
 }
 
-function tagsOf(batch: ReadonlyArray<{ tag: string | undefined }>): string[] {
+function tagsOf(batch: ReadonlyArray<{ readonly tag?: string | undefined }>): string[] {
   const tags: string[] = [];
   let last: string | undefined;
   for (const p of batch) {

@@ -11,6 +11,7 @@ export * from './address.js';
 export * from './limits.js';
 export * from './cluster-map.js';
 export * from './batcher.js';
+export * from './deadline-list.js';
 export * from './duration.js';
 export * from './op-validation.js';
 export * from './proto.js';

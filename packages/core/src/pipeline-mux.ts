@@ -3,6 +3,7 @@ import type { Op } from './generated/ringkv/v1/Op.js';
 import type { OpResult__Output } from './generated/ringkv/v1/OpResult.js';
 import type { PipelineFrame } from './generated/ringkv/v1/PipelineFrame.js';
 import type { PipelineReply__Output } from './generated/ringkv/v1/PipelineReply.js';
+import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
 import { ErrorCode, RingKvError, isErrorCode } from './errors.js';
 import { fromGrpcError } from './grpc-status.js';
 
@@ -20,22 +21,33 @@ export function isStreamFailure(err: unknown): boolean {
   return err instanceof RingKvError && streamFailures.has(err);
 }
 
-interface Pending {
-  resolve: (r: { results: OpResult__Output[]; epoch: bigint }) => void;
-  reject: (e: RingKvError) => void;
-  timer: NodeJS.Timeout;
+/** A frame awaiting its reply; its deadline is watched by the mux's one DeadlineList. */
+class Pending implements DeadlineEntry {
+  prevByDeadline: DeadlineEntry | undefined = undefined;
+  nextByDeadline: DeadlineEntry | undefined = undefined;
+  constructor(
+    readonly id: number,
+    readonly deadline: number,
+    readonly resolve: (r: { results: OpResult__Output[]; epoch: bigint }) => void,
+    readonly reject: (e: RingKvError) => void,
+  ) {}
 }
 
 /**
  * The client end of a Pipeline stream: batches go out as id-tagged frames on one long-lived
  * bidirectional stream and replies are matched by id. The stream opens lazily and reopens
  * after a failure; a failure fails only the frames in flight on it. Each frame has its own
- * deadline.
+ * deadline, and one timer per mux (a DeadlineList) expires them: no timer per frame.
  */
 export class PipelineMux {
   readonly #open: () => Stream;
   readonly #label: string;
   readonly #pending = new Map<number, Pending>();
+  readonly #deadlines = new DeadlineList<Pending>((p) => {
+    if (this.#pending.delete(p.id)) {
+      p.reject(new RingKvError(ErrorCode.DEADLINE_EXCEEDED, `${this.#label}: no reply before the deadline`));
+    }
+  });
   #stream: Stream | undefined;
   #nextId = 1;
   #closed = false;
@@ -58,12 +70,9 @@ export class PipelineMux {
     const id = this.#nextId;
     this.#nextId = this.#nextId >= 0x7fffffff ? 1 : this.#nextId + 1;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.#pending.delete(id)) {
-          reject(new RingKvError(ErrorCode.DEADLINE_EXCEEDED, `${this.#label}: no reply before the deadline`));
-        }
-      }, Math.max(0, deadline - Date.now()));
-      this.#pending.set(id, { resolve, reject, timer });
+      const p = new Pending(id, deadline, resolve, reject);
+      this.#pending.set(id, p);
+      this.#deadlines.add(p);
       stream.write({
         id, ops, ...(epoch !== undefined ? { epoch: epoch.toString() } : {}), ...(requestIds?.length ? { requestIds } : {}),
       });
@@ -78,7 +87,7 @@ export class PipelineMux {
       const p = this.#pending.get(reply.id);
       if (!p) return; // timed out already
       this.#pending.delete(reply.id);
-      clearTimeout(p.timer);
+      this.#deadlines.delete(p);
       if (reply.errorCode) {
         const code = isErrorCode(reply.errorCode) ? reply.errorCode : ErrorCode.INTERNAL;
         p.reject(new RingKvError(code, `${this.#label}: ${reply.errorMessage}`));
@@ -108,7 +117,7 @@ export class PipelineMux {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) {
-      clearTimeout(p.timer);
+      this.#deadlines.delete(p);
       p.reject(reason);
     }
   }
@@ -118,6 +127,7 @@ export class PipelineMux {
     if (this.#closed) return;
     this.#closed = true;
     this.#failAll(reason ?? new RingKvError(ErrorCode.CLOSED, `${this.#label}: closed`));
+    this.#deadlines.stop();
     const s = this.#stream;
     this.#stream = undefined;
     s?.cancel();

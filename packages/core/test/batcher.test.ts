@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher, ErrorCode, MAX_BATCH_TAGS, RingKvError, abortError } from '@ringkv/core';
+import { Batcher, ErrorCode, MAX_BATCH_TAGS, RingKvError, abortError, type BatchEntry } from '@ringkv/core';
 
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -202,5 +202,82 @@ describe('Batcher tags', () => {
     await Promise.all(Array.from({ length: MAX_BATCH_TAGS + 10 }, (_, i) => b.submit(String(i), undefined, `t${i}`)));
     expect(seen[1]).toHaveLength(MAX_BATCH_TAGS);
     expect(seen[1]![0]).toBe('t0');
+  });
+});
+
+/** An entry kept by its caller: records what it was settled with. */
+class Kept implements BatchEntry<string, string> {
+  cancelled = false;
+  settled: Array<{ result: string | undefined; code: string | undefined }> = [];
+  constructor(readonly item: string) {}
+  settle(result: string | undefined, error: RingKvError | undefined): void {
+    this.settled.push({ result, code: error?.code });
+  }
+}
+
+describe('Batcher.enqueue (entries kept by the caller)', () => {
+  it('batches entries with submitted items and settles each once through settle()', async () => {
+    const { batches, send } = recordingSend();
+    const b = new Batcher(send, () => 1);
+    const e1 = new Kept('e1');
+    const e2 = new Kept('e2');
+    b.enqueue(e1);
+    const p = b.submit('s');
+    b.enqueue(e2);
+    expect(await p).toBe('s!');
+    expect(batches).toEqual([['e1', 's', 'e2']]);
+    expect(e1.settled).toEqual([{ result: 'e1!', code: undefined }]);
+    expect(e2.settled).toEqual([{ result: 'e2!', code: undefined }]);
+  });
+
+  it('skips an entry cancelled while queued; one cancelled in flight is still settled', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const batches: string[][] = [];
+    const b = new Batcher(async (items: string[]) => {
+      batches.push([...items]);
+      await gate;
+      return items;
+    }, () => 1);
+    const inFlight = new Kept('flying');
+    b.enqueue(inFlight);
+    await nextMacrotask();
+    inFlight.cancelled = true;
+    const queued = new Kept('queued');
+    const kept = new Kept('kept');
+    b.enqueue(queued);
+    b.enqueue(kept);
+    queued.cancelled = true;
+    release();
+    await nextMacrotask();
+    await nextMacrotask();
+    expect(batches).toEqual([['flying'], ['kept']]);
+    expect(inFlight.settled).toEqual([{ result: 'flying', code: undefined }]);
+    expect(queued.settled).toEqual([]);
+    expect(kept.settled).toEqual([{ result: 'kept', code: undefined }]);
+  });
+
+  it('settles every entry of a failed batch with its failure', async () => {
+    const b = new Batcher(async () => {
+      throw new RingKvError(ErrorCode.UNAVAILABLE, 'down');
+    }, () => 1);
+    const es = [new Kept('a'), new Kept('b')];
+    for (const e of es) b.enqueue(e);
+    await nextMacrotask();
+    await nextMacrotask();
+    expect(es.map((e) => e.settled)).toEqual([[{ result: undefined, code: 'UNAVAILABLE' }], [{ result: undefined, code: 'UNAVAILABLE' }]]);
+  });
+
+  it('throws RESOURCE_EXHAUSTED beyond maxQueued and the close reason once closed, settling nothing', async () => {
+    const { send } = recordingSend();
+    const b = new Batcher(send, () => 1, { maxQueued: 1 });
+    const first = new Kept('1');
+    b.enqueue(first);
+    const over = new Kept('2');
+    expect(() => b.enqueue(over)).toThrow(expect.objectContaining({ code: 'RESOURCE_EXHAUSTED' }));
+    b.close(new RingKvError(ErrorCode.CLOSED, 'gone'));
+    expect(first.settled).toEqual([{ result: undefined, code: 'CLOSED' }]);
+    expect(() => b.enqueue(new Kept('3'))).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    expect(over.settled).toEqual([]);
   });
 });
