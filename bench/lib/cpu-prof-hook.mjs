@@ -5,11 +5,12 @@
 // through node:inspector, so that a profile covers only the measured operations (not the
 // start-up or the preload, as --cpu-prof would).
 //
-// SIGUSR2 toggles a window: the first resets the counters (and starts the profiler when
-// RINGKV_BENCH_CPU_PROF=1); the second writes <RINGKV_BENCH_PROF_DIR>/<pid>-<n>.frames.json
-// (and <pid>-<n>.cpuprofile), then <pid>-<n>.done.
+// SIGUSR2 toggles a window: the first resets the counters, starts the profiler when
+// <RINGKV_BENCH_PROF_DIR>/profile-window exists (or RINGKV_BENCH_CPU_PROF=1: every window), then
+// writes <pid>-<n>.open; the second writes <pid>-<n>.frames.json (and <pid>-<n>.cpuprofile),
+// then <pid>-<n>.done. The benchmark waits for those files instead of guessing a delay.
 import { Session } from 'node:inspector';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const stats = { sent: { frames: 0, ops: 0 }, received: { frames: 0, ops: 0 } };
@@ -81,9 +82,10 @@ export async function stopProfiler(path) {
 // Loaded with --import into a server process: answer SIGUSR2.
 if (process.env.RINGKV_BENCH_PROF_DIR && process.execArgv.some((a) => a.includes('cpu-prof-hook'))) {
   const dir = process.env.RINGKV_BENCH_PROF_DIR;
-  const profile = process.env.RINGKV_BENCH_CPU_PROF === '1';
+  const profileAll = process.env.RINGKV_BENCH_CPU_PROF === '1';
   mkdirSync(dir, { recursive: true });
   let open = false;
+  let profiling = false;
   let n = 0;
   // Registered after the process's own modules load, which import @ringkv/core anyway.
   setImmediate(() => void installFrameStats());
@@ -92,12 +94,14 @@ if (process.env.RINGKV_BENCH_PROF_DIR && process.execArgv.some((a) => a.includes
       if (!open) {
         open = true;
         resetFrameStats();
-        if (profile) await startProfiler();
+        profiling = profileAll || existsSync(join(dir, 'profile-window'));
+        if (profiling) await startProfiler();
+        writeFileSync(join(dir, `${process.pid}-${n + 1}.open`), '');
         return;
       }
       open = false;
       const base = join(dir, `${process.pid}-${++n}`);
-      if (profile) await stopProfiler(`${base}.cpuprofile`);
+      if (profiling) await stopProfiler(`${base}.cpuprofile`);
       writeFileSync(`${base}.frames.json`, JSON.stringify(frameStats()));
       writeFileSync(`${base}.done`, '');
     };
