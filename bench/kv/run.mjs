@@ -94,7 +94,7 @@ process.env.RINGKV_BENCH_PROF_DIR = hookDir;
 
 const m0 = { cores: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
 const results = {
-  date: new Date().toISOString(), commit: benchCommit({ subject: true }), command: `pnpm bench -- ${argv.filter((a) => a !== '--').join(' ')}`.trim(),
+  date: new Date().toISOString(), commit: benchCommit({ subject: true }), command: ['pnpm bench', ...(argv.some((a) => a !== '--') ? ['--', ...argv.filter((a) => a !== '--')] : [])].join(' '),
   machine: { ...m0, loadAvgStart: loadavg()[0], uptimeStart: uptime() },
   settings: { inflight, keys, valueBytes: value.length, opsPerRun, ycsbOps, warmupOps, latencyOps, rfOps, rounds, capSeconds, transport: args.transport, profiled: profileDir !== undefined },
   runs: [],
