@@ -7,8 +7,13 @@
 // check it against what they had.
 import * as hdr from 'hdr-histogram-js';
 
-/** YCSB A: 50% read / 50% update, zipfian; C: 100% read, zipfian; insert: new keys only. */
+/**
+ * YCSB A: 50% read / 50% update, zipfian; C: 100% read, zipfian; insert: new keys only;
+ * put / get: 100% updates / reads of loaded keys, uniform (the per-op cost of each kind).
+ */
 export const WORKLOADS = {
+  put: { name: 'put (100% updates, uniform)', readRatio: 0, insert: false, uniform: true },
+  get: { name: 'get (100% reads, uniform)', readRatio: 1, insert: false, uniform: true },
   a: { name: 'YCSB A (50% read, 50% update, zipfian)', readRatio: 0.5, insert: false },
   c: { name: 'YCSB C (100% read, zipfian)', readRatio: 1, insert: false },
   insert: { name: 'insert (100% new keys)', readRatio: 0, insert: true },
@@ -31,9 +36,16 @@ function rng(seed) {
  * YCSB's scrambled zipfian generator (Gray et al., theta 0.99): item ranks follow a zipfian
  * distribution and are spread over the key space by a hash, so hot keys land on every shard.
  */
+const zetas = new Map();
+
 export function scrambledZipfian(items, rnd, theta = 0.99) {
-  let zetan = 0;
-  for (let i = 1; i <= items; i++) zetan += 1 / Math.pow(i, theta);
+  // zeta(n) is the same for every worker: computed once (it is 100,000 pow() calls).
+  let zetan = zetas.get(`${items}:${theta}`);
+  if (zetan === undefined) {
+    zetan = 0;
+    for (let i = 1; i <= items; i++) zetan += 1 / Math.pow(i, theta);
+    zetas.set(`${items}:${theta}`, zetan);
+  }
   const zeta2 = 1 + 1 / Math.pow(2, theta);
   const alpha = 1 / (1 - theta);
   const eta = (1 - Math.pow(2 / items, 1 - theta)) / (1 - zeta2 / zetan);
@@ -71,28 +83,40 @@ export async function preload(sys, keys, value, inflight) {
 }
 
 /**
- * Runs `workload` for `seconds` with `inflight` requests in flight (closed loop) and reports
- * throughput and latency percentiles. Inserts write keys from `keys` upwards.
+ * Runs `workload` with `inflight` requests in flight (closed loop) for `seconds`, or for
+ * exactly `ops` operations issued (with `seconds` as a time cap), and reports throughput and
+ * latency percentiles. Inserts write keys from `insertFrom` (default `keys`) upwards and
+ * return where they stopped (`nextInsert`). `onStart` runs once the workers are set up, right
+ * before the first operation (a CPU meter's start), `onEnd` right after the last one settles.
  */
-export async function runWorkload(sys, { workload, keys, value, inflight, seconds, seed = 42, maxOps = 20_000_000 }) {
+export async function runWorkload(sys, {
+  workload, keys, value, inflight, seconds = 3600, ops: count, seed = 42, maxOps = 20_000_000, insertFrom, onStart, onEnd,
+}) {
   const w = WORKLOADS[workload];
   if (!w) throw new Error(`unknown workload ${workload}`);
   const h = histogram();
+  const limit = count ?? maxOps;
   let errors = 0;
   let firstError;
   let ops = 0;
-  let nextInsert = keys;
+  let issued = 0;
+  let nextInsert = insertFrom ?? keys;
+  const pickers = Array.from({ length: inflight }, (_, n) => {
+    const rnd = rng(seed * 7919 + n * 104729);
+    const pick = w.insert ? undefined : w.uniform ? () => Math.floor(rnd() * keys) : scrambledZipfian(keys, rnd);
+    return { rnd, pick };
+  });
+  onStart?.();
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  const worker = async (n) => {
-    const rnd = rng(seed * 7919 + n * 104729);
-    const pick = w.insert ? undefined : scrambledZipfian(keys, rnd);
+  const worker = async ({ rnd, pick }) => {
     // Bounded in time and in count; only successful operations count as throughput.
-    while (performance.now() < deadline && ops + errors < maxOps) {
+    while (issued < limit && performance.now() < deadline) {
+      issued++;
       const t = performance.now();
       try {
         if (w.insert) await sys.put(keyOf(nextInsert++), value);
-        else if (rnd() < w.readRatio) await sys.get(keyOf(pick()));
+        else if (w.readRatio === 1 || (w.readRatio > 0 && rnd() < w.readRatio)) await sys.get(keyOf(pick()));
         else await sys.put(keyOf(pick()), value);
       } catch (err) {
         errors++;
@@ -103,8 +127,9 @@ export async function runWorkload(sys, { workload, keys, value, inflight, second
       ops++;
     }
   };
-  await Promise.all(Array.from({ length: inflight }, (_, n) => worker(n)));
+  await Promise.all(pickers.map(worker));
   const elapsed = (performance.now() - started) / 1000;
+  onEnd?.();
   return {
     ops,
     seconds: elapsed,
@@ -114,6 +139,7 @@ export async function runWorkload(sys, { workload, keys, value, inflight, second
     p999Us: h.getValueAtPercentile(99.9),
     maxUs: h.maxValue,
     errors,
+    nextInsert,
     ...(firstError ? { firstError: String(firstError.message ?? firstError) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // Starts a throwaway ringkv cluster (storage nodes + one router, separate processes on
 // 127.0.0.1, free ports, temp data dirs) for benchmarks, and a redis-server to compare with.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +47,23 @@ async function stopChild(child) {
   clearTimeout(t);
 }
 
-/** A cluster of `shards` storage nodes and one router. */
-export async function startCluster({ shards = 3, routerArgs = [] } = {}) {
+/**
+ * A cluster of `shards` storage nodes and one router. On a shared machine a free port may be
+ * taken before our process binds it: a cluster whose process exits while starting is stopped
+ * and started again on new ports (3 attempts).
+ */
+export async function startCluster(options = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (err) {
+      if (!err.portRace || attempt >= 3) throw err;
+      console.error(`[bench] ${err.message}; starting the cluster again on new ports`);
+    }
+  }
+}
+
+async function startClusterOnce({ shards = 3, routerArgs = [] }) {
   const dir = mkdtempSync(join(tmpdir(), 'ringkv-bench-'));
   const nodes = [];
   for (let i = 1; i <= shards; i++) {
@@ -61,7 +76,17 @@ export async function startCluster({ shards = 3, routerArgs = [] } = {}) {
   const routerChild = start(ROUTER_BIN, ['--listen', router, '--data-dir', join(dir, 'router'),
     ...nodes.flatMap((n) => ['--shard', `${n.id}=${n.address}`]), ...routerArgs], join(dir, 'router.log'));
   const deadline = Date.now() + 30_000;
+  const all = [routerChild, ...nodes.map((n) => n.child)];
   for (;;) {
+    const exited = all.find((c) => c.exitCode !== null || c.signalCode !== null);
+    if (exited) {
+      for (const c of all) c.kill('SIGKILL');
+      const logs = readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      rmSync(dir, { recursive: true, force: true });
+      const err = new Error(`a cluster process exited while starting (${/EADDRINUSE/.test(logs) ? 'port taken' : logs.trim().split('\n').pop()})`);
+      err.portRace = /EADDRINUSE/.test(logs);
+      throw err;
+    }
     try {
       const c = await RingKvClient.connect({ routers: [router], connectTimeoutMs: 1000 });
       const st = await c.admin.status();
@@ -93,12 +118,22 @@ export async function startCluster({ shards = 3, routerArgs = [] } = {}) {
  * redis-server with AOF on and fsync every second (Redis's durable default); with
  * `replicaOf` (a port), a replica of the redis-server there.
  */
-export async function startRedis({ replicaOf } = {}) {
+export async function startRedis(options = {}) {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
   } catch {
     throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (Debian) and try again');
   }
+  // A free port may be taken before redis-server binds it (a shared machine): try new ports.
+  for (let attempt = 1; ; attempt++) {
+    const started = await startRedisOnce(options);
+    if (started || attempt >= 3) return started ?? Promise.reject(new Error('redis-server did not start (port taken 3 times)'));
+    console.error('[bench] redis-server could not bind its port; starting it again on another');
+  }
+}
+
+/** The started redis-server, or undefined if it exited before answering (its port was taken). */
+async function startRedisOnce({ replicaOf }) {
   const dir = mkdtempSync(join(tmpdir(), 'ringkv-bench-redis-'));
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
@@ -109,11 +144,21 @@ export async function startRedis({ replicaOf } = {}) {
   const deadline = Date.now() + 10_000;
   const { default: Redis } = await import('ioredis');
   for (;;) {
+    if (redis.exitCode !== null || redis.signalCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      return undefined;
+    }
     const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       await r.connect();
-      await r.ping();
+      // Ours, not another server that took the port.
+      const pid = Number(/process_id:(\d+)/.exec(await r.info('server'))?.[1]);
       r.disconnect();
+      if (pid !== redis.pid) {
+        redis.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+        return undefined;
+      }
       break;
     } catch {
       r.disconnect();
