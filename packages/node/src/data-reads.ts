@@ -1,6 +1,6 @@
 import {
-  DATA_END, ErrorCode, NODE_SCAN_BUDGET_BYTES, RingKvError, arcRanges, dataKeyAtHash, dataRangeOfHashes, decodeRecord, isLive, isSystemKey,
-  type Arc, type Entry, type NodeScanResponse, type Ownership,
+  DATA_END, NODE_SCAN_BUDGET_BYTES, arcRanges, dataKeyAtHash, dataRangeOfHashes, decodeRecord, isLive, isSystemKey,
+  type Arc, type Entry, type NodeScanResponse, type Ownership, type RingKvError,
 } from '@ringkv/core';
 import type { LevelStore } from './level-store.js';
 
@@ -47,12 +47,11 @@ export async function estimateArcs(store: ReadStore, arcs: Arc[]): Promise<Array
 
 /** One page of the live user keys `nodeId` serves in `own` after `req.after`, in ring order (see NodeScanRequest). */
 /**
- * One page of a scan. `inDoubt` names the replica that missed the last write of a key, if
- * any (WriteDoubts): such a key fails the page with TRY_AGAIN rather than show a value that
- * may vanish.
+ * `refuse`, when given, says why a key may not be shown (a key in doubt, WriteDoubts): the page
+ * fails with that error rather than show a value that may vanish.
  */
 export async function scanPage(
-  store: ReadStore, own: Ownership, nodeId: string, req: ScanRequest, inDoubt?: (storageKey: Buffer, hash: number) => string | undefined,
+  store: ReadStore, own: Ownership, nodeId: string, req: ScanRequest, refuse?: (storageKey: Buffer, hash: number) => RingKvError | undefined,
 ): Promise<NodeScanResponse> {
   const entries: Entry[] = [];
   const range = req.after.length > 0
@@ -73,10 +72,8 @@ export async function scanPage(
     last = sk;
     const hash = sk.readUInt32BE(1);
     if (own.ownerOf(hash) !== nodeId) continue;
-    const missedBy = inDoubt?.(sk, hash);
-    if (missedBy !== undefined) {
-      throw new RingKvError(ErrorCode.TRY_AGAIN, `a key of this page has a write replica ${missedBy} did not acknowledge; its outcome is being settled (failover); retry`);
-    }
+    const refused = refuse?.(sk, hash);
+    if (refused) throw refused;
     const key = sk.subarray(5);
     if (isSystemKey(key)) continue;
     if (req.prefix.length > 0 && !key.subarray(0, req.prefix.length).equals(req.prefix)) continue;

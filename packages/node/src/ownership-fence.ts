@@ -108,13 +108,19 @@ export class OwnershipFence {
     if (move && move.state === ArcState.HANDOFF && move.from === this.nodeId) {
       return errorResult(new RingKvError(ErrorCode.TRY_AGAIN, `arc is being handed off to ${move.to}`), own.epoch);
     }
-    // Without a live lease a failover may already have made another replica the primary: a
-    // read here could miss a write it acknowledged. Nothing was done, so TRY_AGAIN.
-    if (this.#leased && performance.now() >= this.#leaseUntil) {
-      return errorResult(new RingKvError(ErrorCode.TRY_AGAIN,
-        `node ${this.nodeId} holds no primary lease right now (no confirmed coordinator heartbeat): a failover may be under way`), own.epoch);
-    }
-    return undefined;
+    const lapsed = this.leaseLapsed();
+    return lapsed ? errorResult(lapsed, own.epoch) : undefined;
+  }
+
+  /**
+   * Without a live lease (at replication factor > 1) a failover may already have made another
+   * replica the primary: a read here could miss a write it acknowledged. Nothing was done, so
+   * TRY_AGAIN. Undefined while the lease holds or none is needed.
+   */
+  leaseLapsed(): RingKvError | undefined {
+    if (!this.#leased || performance.now() < this.#leaseUntil) return undefined;
+    return new RingKvError(ErrorCode.TRY_AGAIN,
+      `node ${this.nodeId} holds no primary lease right now (no confirmed coordinator heartbeat): a failover may be under way`);
   }
 
   /** The fence of a replica read: any in-sync replica of `hash` may answer. */

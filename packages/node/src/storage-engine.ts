@@ -421,19 +421,18 @@ export class StorageEngine {
     }
     // As for key reads: a primary without its lease (a failover may be under way) answers
     // nothing, before or after reading the page; a page that holds a key in doubt neither.
-    this.#assertLeased(own);
-    const page = await scanPage(this.#store, own, this.nodeId, req,
-      this.#doubts.empty ? undefined : (sk, hash) => this.#doubts.blocking(sk.toString('latin1'), hash, own));
-    this.#assertLeased(own);
+    this.#assertLeased();
+    const page = await scanPage(this.#store, own, this.nodeId, req, this.#doubts.empty ? undefined : (sk, hash) => {
+      const replica = this.#doubts.blocking(sk.toString('latin1'), hash, own);
+      return replica === undefined ? undefined : WriteDoubts.error(this.nodeId, replica);
+    });
+    this.#assertLeased();
     return page;
   }
 
-  #assertLeased(own: Ownership): void {
-    const lease = this.#fence.lease;
-    if (lease.primary && !lease.held) {
-      throw new RingKvError(ErrorCode.TRY_AGAIN,
-        `node ${this.nodeId} holds no primary lease right now (no confirmed coordinator heartbeat): a failover may be under way`, { epoch: own.epoch });
-    }
+  #assertLeased(): void {
+    const lapsed = this.#fence.leaseLapsed();
+    if (lapsed) throw lapsed;
   }
 
   /**

@@ -269,12 +269,15 @@ export async function applyWriteBatch(items: WriteItem[], ctx: ApplyContext): Pr
     const keys = forwarded[i];
     const lost = failed && keys?.find((k) => failed.has(k));
     if (wrote[i]) {
-      // This write's own outcome settles its key: a replica that missed it puts the key in doubt.
-      const id = keyed[i]!.toString('latin1');
-      const missed = lost ? keys!.filter((k) => k.startsWith('r:') && failed!.has(k)).map((k) => k.slice(2)) : [];
-      const written = items[i] as { key: Buffer; hash: number };
-      if (missed.length > 0) ctx.doubts.add(id, written.key, written.hash, missed);
-      else ctx.doubts.clear(id);
+      // This write's own outcome settles its key: a replica that missed it puts the key in doubt
+      // (nothing is allocated for a write that every replica acknowledged, with no doubts about).
+      const missed = lost ? keys!.filter((k) => k.startsWith('r:') && failed!.has(k)).map((k) => k.slice(2)) : undefined;
+      if (missed?.length) {
+        const written = items[i] as { key: Buffer; hash: number };
+        ctx.doubts.add(keyed[i]!.toString('latin1'), written.key, written.hash, missed);
+      } else if (ctx.doubts.size > 0) {
+        ctx.doubts.clear(keyed[i]!.toString('latin1'));
+      }
     } else if ((dependsOn[i] || keys) && !ctx.doubts.empty) {
       // Decided from a write still in flight (an earlier batch's, or this one's) that has
       // since failed: its value may vanish, so neither it nor a CONFLICT decided from it is told.

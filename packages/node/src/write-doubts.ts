@@ -80,10 +80,15 @@ export class WriteDoubts {
     return own.replicationTargetsOf(hash).find((t) => this.#all.has(t));
   }
 
+  /** Why an operation that would depend on a key in doubt is refused. */
+  static error(nodeId: string, replica: string): RingKvError {
+    return new RingKvError(ErrorCode.TRY_AGAIN,
+      `the last write of this key on primary ${nodeId} was not acknowledged by replica ${replica}; its outcome is being settled (failover); retry`);
+  }
+
   /** The answer for an operation that would depend on a key in doubt. */
   static result(nodeId: string, replica: string): OpResult {
-    return errorResult(new RingKvError(ErrorCode.TRY_AGAIN,
-      `the last write of this key on primary ${nodeId} was not acknowledged by replica ${replica}; its outcome is being settled (failover); retry`));
+    return errorResult(WriteDoubts.error(nodeId, replica));
   }
 
   /** A new map is in force: drops the doubts it settles (see the class comment). */
